@@ -1,0 +1,323 @@
+//! Element types: their names, sizes, and the little-endian encoding that is the file format.
+
+use crate::error::Error;
+use crate::scalar::Scalar;
+
+/// The type of every element of a vector file. Not stored in the file: it is given at open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DType {
+    Int8,
+    UInt8,
+    Int16,
+    UInt16,
+    Int32,
+    UInt32,
+    Int64,
+    UInt64,
+    Float32,
+    Float64,
+}
+
+impl Default for DType {
+    /// `float64`, as in the seed module, which stored doubles only.
+    fn default() -> Self {
+        DType::Float64
+    }
+}
+
+impl DType {
+    pub const ALL: [DType; 10] = [
+        DType::Int8,
+        DType::UInt8,
+        DType::Int16,
+        DType::UInt16,
+        DType::Int32,
+        DType::UInt32,
+        DType::Int64,
+        DType::UInt64,
+        DType::Float32,
+        DType::Float64,
+    ];
+
+    /// Size of one element in bytes.
+    pub const fn itemsize(self) -> usize {
+        match self {
+            DType::Int8 | DType::UInt8 => 1,
+            DType::Int16 | DType::UInt16 => 2,
+            DType::Int32 | DType::UInt32 | DType::Float32 => 4,
+            DType::Int64 | DType::UInt64 | DType::Float64 => 8,
+        }
+    }
+
+    /// The canonical name (numpy's): `int8` … `uint64`, `float32`, `float64`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            DType::Int8 => "int8",
+            DType::UInt8 => "uint8",
+            DType::Int16 => "int16",
+            DType::UInt16 => "uint16",
+            DType::Int32 => "int32",
+            DType::UInt32 => "uint32",
+            DType::Int64 => "int64",
+            DType::UInt64 => "uint64",
+            DType::Float32 => "float32",
+            DType::Float64 => "float64",
+        }
+    }
+
+    /// Parses a dtype name, case-insensitively: the canonical names, the short
+    /// aliases `i8 … u64, f32, f64`, and the seed's full version's `float` and `double`.
+    pub fn from_name(name: &str) -> Result<DType, Error> {
+        let lower = name.to_ascii_lowercase();
+        let dtype = match lower.as_str() {
+            "int8" | "i8" => DType::Int8,
+            "uint8" | "u8" => DType::UInt8,
+            "int16" | "i16" => DType::Int16,
+            "uint16" | "u16" => DType::UInt16,
+            "int32" | "i32" => DType::Int32,
+            "uint32" | "u32" => DType::UInt32,
+            "int64" | "i64" => DType::Int64,
+            "uint64" | "u64" => DType::UInt64,
+            "float32" | "f32" | "float" => DType::Float32,
+            "float64" | "f64" | "double" => DType::Float64,
+            _ => {
+                return Err(Error::BadDType {
+                    name: name.to_owned(),
+                });
+            }
+        };
+        Ok(dtype)
+    }
+
+    pub const fn is_float(self) -> bool {
+        matches!(self, DType::Float32 | DType::Float64)
+    }
+
+    /// True for the types whose values do not all fit a JS `number` (they map to `bigint`).
+    pub const fn is_64bit_int(self) -> bool {
+        matches!(self, DType::Int64 | DType::UInt64)
+    }
+
+    /// Reads one element. `bytes` must hold at least `itemsize()` bytes; callers index
+    /// through checked offsets, so a shorter slice is a bug and reads as zero rather than panicking.
+    pub fn decode(self, bytes: &[u8]) -> Scalar {
+        fn take<const N: usize>(bytes: &[u8]) -> [u8; N] {
+            let mut out = [0u8; N];
+            if let Some(src) = bytes.get(..N) {
+                out.copy_from_slice(src);
+            }
+            out
+        }
+        match self {
+            DType::Int8 => Scalar::Int(i8::from_le_bytes(take(bytes)).into()),
+            DType::UInt8 => Scalar::UInt(u8::from_le_bytes(take(bytes)).into()),
+            DType::Int16 => Scalar::Int(i16::from_le_bytes(take(bytes)).into()),
+            DType::UInt16 => Scalar::UInt(u16::from_le_bytes(take(bytes)).into()),
+            DType::Int32 => Scalar::Int(i32::from_le_bytes(take(bytes)).into()),
+            DType::UInt32 => Scalar::UInt(u32::from_le_bytes(take(bytes)).into()),
+            DType::Int64 => Scalar::Int(i64::from_le_bytes(take(bytes))),
+            DType::UInt64 => Scalar::UInt(u64::from_le_bytes(take(bytes))),
+            DType::Float32 => Scalar::F32(f32::from_le_bytes(take(bytes))),
+            DType::Float64 => Scalar::Float(f64::from_le_bytes(take(bytes))),
+        }
+    }
+
+    /// Writes `value` as one element into `out[..itemsize()]`, refusing values the type
+    /// cannot hold exactly (out of range, fractional for an integer type, a float32
+    /// overflow). Nothing is written on error.
+    pub fn encode(self, value: Scalar, out: &mut [u8]) -> Result<(), Error> {
+        let bad = |reason: &'static str| Error::BadValue {
+            value: value.to_string(),
+            dtype: self,
+            reason,
+        };
+        let out = out
+            .get_mut(..self.itemsize())
+            .ok_or_else(|| bad("no room for the element"))?;
+        match self {
+            DType::Float64 => out.copy_from_slice(&value.to_f64().to_le_bytes()),
+            DType::Float32 => {
+                let wide = value.to_f64();
+                let narrow = wide as f32;
+                if wide.is_finite() && !narrow.is_finite() {
+                    return Err(bad("out of range"));
+                }
+                out.copy_from_slice(&narrow.to_le_bytes());
+            }
+            _ => {
+                let wide = value.to_i128().map_err(bad)?;
+                let (min, max) = self.int_bounds();
+                if wide < min || wide > max {
+                    return Err(bad("out of range"));
+                }
+                let bytes = wide.to_le_bytes();
+                out.copy_from_slice(&bytes[..self.itemsize()]);
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses the text form of a value (as a Redis client sends it) for this type:
+    /// integers for integer types, any float syntax (`1e3`, `inf`, `nan`) for float types.
+    pub fn parse(self, text: &[u8]) -> Result<Scalar, Error> {
+        let bad = |reason: &'static str| Error::BadValue {
+            value: String::from_utf8_lossy(text).into_owned(),
+            dtype: self,
+            reason,
+        };
+        let text = std::str::from_utf8(text).map_err(|_| bad("not a number"))?;
+        let value = if self.is_float() {
+            Scalar::Float(text.parse::<f64>().map_err(|_| bad("not a number"))?)
+        } else if let Ok(v) = text.parse::<i64>() {
+            Scalar::Int(v)
+        } else if let Ok(v) = text.parse::<u64>() {
+            Scalar::UInt(v)
+        } else if text.parse::<i128>().is_ok() {
+            return Err(bad("out of range"));
+        } else {
+            return Err(bad("not an integer"));
+        };
+        let mut scratch = [0u8; 8];
+        self.encode(value, &mut scratch)?;
+        Ok(value)
+    }
+
+    const fn int_bounds(self) -> (i128, i128) {
+        match self {
+            DType::Int8 => (i8::MIN as i128, i8::MAX as i128),
+            DType::UInt8 => (0, u8::MAX as i128),
+            DType::Int16 => (i16::MIN as i128, i16::MAX as i128),
+            DType::UInt16 => (0, u16::MAX as i128),
+            DType::Int32 => (i32::MIN as i128, i32::MAX as i128),
+            DType::UInt32 => (0, u32::MAX as i128),
+            DType::Int64 => (i64::MIN as i128, i64::MAX as i128),
+            DType::UInt64 => (0, u64::MAX as i128),
+            DType::Float32 | DType::Float64 => (0, 0),
+        }
+    }
+}
+
+impl std::fmt::Display for DType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for DType {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DType::from_name(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_aliases_parse() {
+        for dtype in DType::ALL {
+            assert_eq!(DType::from_name(dtype.name()).ok(), Some(dtype));
+            assert_eq!(
+                DType::from_name(&dtype.name().to_uppercase()).ok(),
+                Some(dtype)
+            );
+        }
+        assert_eq!(DType::from_name("f64").ok(), Some(DType::Float64));
+        assert_eq!(DType::from_name("double").ok(), Some(DType::Float64));
+        assert_eq!(DType::from_name("float").ok(), Some(DType::Float32));
+        assert_eq!(DType::from_name("u16").ok(), Some(DType::UInt16));
+        let err = DType::from_name("complex128").err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "unknown dtype 'complex128' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64)"
+            )
+        );
+    }
+
+    #[test]
+    fn encode_checks_integer_ranges() {
+        let mut buf = [0u8; 8];
+        assert!(DType::Int8.encode(Scalar::Int(127), &mut buf).is_ok());
+        assert!(DType::Int8.encode(Scalar::Int(128), &mut buf).is_err());
+        assert!(DType::UInt8.encode(Scalar::Int(-1), &mut buf).is_err());
+        assert!(
+            DType::UInt64
+                .encode(Scalar::UInt(u64::MAX), &mut buf)
+                .is_ok()
+        );
+        assert!(
+            DType::Int64
+                .encode(Scalar::UInt(u64::MAX), &mut buf)
+                .is_err()
+        );
+        assert!(DType::Int32.encode(Scalar::Float(2.0), &mut buf).is_ok());
+        assert!(DType::Int32.encode(Scalar::Float(2.5), &mut buf).is_err());
+        assert!(
+            DType::Int32
+                .encode(Scalar::Float(f64::NAN), &mut buf)
+                .is_err()
+        );
+        assert!(
+            DType::Float32
+                .encode(Scalar::Float(1e300), &mut buf)
+                .is_err()
+        );
+        assert!(
+            DType::Float32
+                .encode(Scalar::Float(f64::INFINITY), &mut buf)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn decode_reads_little_endian() {
+        assert_eq!(DType::Int16.decode(&[0xfe, 0xff]), Scalar::Int(-2));
+        assert_eq!(DType::UInt16.decode(&[0x01, 0x02]), Scalar::UInt(0x0201));
+        assert_eq!(
+            DType::Float64.decode(&1.5f64.to_le_bytes()),
+            Scalar::Float(1.5)
+        );
+        assert_eq!(
+            DType::Float32.decode(&0.5f32.to_le_bytes()),
+            Scalar::F32(0.5)
+        );
+    }
+
+    #[test]
+    fn parse_is_strict() {
+        assert_eq!(DType::Int32.parse(b"-7").ok(), Some(Scalar::Int(-7)));
+        assert_eq!(
+            DType::UInt64.parse(b"18446744073709551615").ok(),
+            Some(Scalar::UInt(u64::MAX))
+        );
+        let msg = |d: DType, t: &[u8]| d.parse(t).err().map(|e| e.to_string());
+        assert_eq!(
+            msg(DType::Int32, b"1.5").as_deref(),
+            Some("value '1.5' is not valid for int32: not an integer")
+        );
+        assert_eq!(
+            msg(DType::Int8, b"300").as_deref(),
+            Some("value '300' is not valid for int8: out of range")
+        );
+        assert_eq!(
+            msg(DType::Int64, b"99999999999999999999").as_deref(),
+            Some("value '99999999999999999999' is not valid for int64: out of range")
+        );
+        assert_eq!(
+            msg(DType::Float64, b"abc").as_deref(),
+            Some("value 'abc' is not valid for float64: not a number")
+        );
+        assert_eq!(
+            msg(DType::Float64, b"").as_deref(),
+            Some("value '' is not valid for float64: not a number")
+        );
+        assert_eq!(
+            msg(DType::Float32, b"1e39").as_deref(),
+            Some("value '1e39' is not valid for float32: out of range")
+        );
+        assert!(DType::Float64.parse(b"inf").is_ok());
+        assert!(DType::Float64.parse(b"nan").is_ok());
+    }
+}

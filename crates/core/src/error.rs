@@ -1,0 +1,100 @@
+//! The one error type of the core. Adapters turn it into a Redis error reply or a JS `Error`
+//! whose `code` is [`Error::code`].
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::dtype::DType;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no such file: {}", path.display())]
+    NotFound { path: PathBuf },
+    #[error("not a regular file: {}", path.display())]
+    NotRegularFile { path: PathBuf },
+    #[error("size of {} is {size} bytes, not a multiple of {} ({dtype})", path.display(), dtype.itemsize())]
+    BadSize {
+        path: PathBuf,
+        size: u64,
+        dtype: DType,
+    },
+    #[error("index {index} is out of range for length {len}")]
+    OutOfRange { index: u64, len: u64 },
+    #[error("{} is locked by another writer", path.display())]
+    Locked { path: PathBuf },
+    #[error("vector is read-only")]
+    ReadOnly,
+    #[error("value '{value}' is not valid for {dtype}: {reason}")]
+    BadValue {
+        value: String,
+        dtype: DType,
+        reason: &'static str,
+    },
+    #[error(
+        "unknown dtype '{name}' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64)"
+    )]
+    BadDType { name: String },
+    #[error("unknown mode '{name}' (expected one of r, r+, w+, a)")]
+    BadMode { name: String },
+    #[error("index {text} is not a non-negative integer")]
+    BadIndex { text: String },
+    #[error("{len} bytes is not a whole number of {dtype} elements ({} bytes each)", dtype.itemsize())]
+    BadLength { len: usize, dtype: DType },
+    #[error("path {} is outside the allowed directory", path.display())]
+    OutsideRoot { path: PathBuf },
+    #[error("{op} {}: {source}", path.display())]
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+}
+
+impl Error {
+    /// A stable identifier of the kind of error: Node's errno names for file-system
+    /// errors, `ERR_MMVEC_*` for the rest. Tests and callers match on this, never on text.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound { .. } => "ENOENT",
+            Error::NotRegularFile { .. } => "ERR_MMVEC_NOT_REGULAR_FILE",
+            Error::BadSize { .. } => "ERR_MMVEC_BAD_SIZE",
+            Error::OutOfRange { .. } => "ERR_MMVEC_OUT_OF_RANGE",
+            Error::Locked { .. } => "ERR_MMVEC_LOCKED",
+            Error::ReadOnly => "ERR_MMVEC_READ_ONLY",
+            Error::BadValue { .. } => "ERR_MMVEC_BAD_VALUE",
+            Error::BadDType { .. } => "ERR_MMVEC_BAD_DTYPE",
+            Error::BadMode { .. } => "ERR_MMVEC_BAD_MODE",
+            Error::BadIndex { .. } => "ERR_MMVEC_BAD_INDEX",
+            Error::BadLength { .. } => "ERR_MMVEC_BAD_LENGTH",
+            Error::OutsideRoot { .. } => "ERR_MMVEC_OUTSIDE_ROOT",
+            Error::Io { source, .. } => io_code(source),
+        }
+    }
+
+    pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Error {
+        Error::Io {
+            op,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+fn io_code(err: &io::Error) -> &'static str {
+    use io::ErrorKind as K;
+    match err.kind() {
+        K::NotFound => "ENOENT",
+        K::PermissionDenied => "EACCES",
+        K::StorageFull => "ENOSPC",
+        K::IsADirectory => "EISDIR",
+        K::NotADirectory => "ENOTDIR",
+        K::ReadOnlyFilesystem => "EROFS",
+        K::FileTooLarge => "EFBIG",
+        K::InvalidFilename => "ENAMETOOLONG",
+        K::OutOfMemory => "ENOMEM",
+        K::AlreadyExists => "EEXIST",
+        _ => "ERR_MMVEC_IO",
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,22 @@
+//! mmvec-core: typed vectors kept in files of raw little-endian elements (no header) and
+//! served through memory mappings. Knows files, mappings and dtypes; nothing of Node or Redis.
+
+#[cfg(target_endian = "big")]
+compile_error!("mmvec maps little-endian files zero-copy and supports little-endian hosts only");
+
+mod bounds;
+mod dtype;
+mod error;
+mod file_io;
+mod mapped_vec;
+mod open_options;
+mod region;
+mod scalar;
+
+pub use bounds::{index_from_f64, lrange_bounds, slice_bounds};
+pub use dtype::DType;
+pub use error::{Error, Result};
+pub use mapped_vec::{Flusher, MappedVec};
+pub use open_options::{Mode, OpenOptions};
+pub use region::SharedBytes;
+pub use scalar::Scalar;

@@ -1,0 +1,473 @@
+//! `MappedVec`: a typed vector whose elements are the bytes of a file, read and written
+//! through a memory mapping.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::file_io::write_all_at;
+use crate::open_options::{Mode, OpenOptions};
+use crate::region::{Region, SharedBytes};
+use crate::scalar::Scalar;
+
+/// Address space reserved by a writable mapping at the least; it then doubles as needed,
+/// so a run of single appends remaps O(log n) times, not once per append as the seed did.
+const MIN_CAPACITY: usize = 64 * 1024;
+
+/// A file of little-endian elements of one [`DType`], mapped into memory.
+///
+/// The file's size is always `len() * itemsize`: appends extend it with one positional
+/// write, shrinks truncate it. A writable vector holds an exclusive advisory lock on the
+/// file, so a second writer, in this process or another, gets [`Error::Locked`].
+pub struct MappedVec {
+    file: File,
+    path: PathBuf,
+    options: OpenOptions,
+    len: usize,
+    region: Option<Arc<Region>>,
+}
+
+impl MappedVec {
+    /// Opens (and, by mode, creates or truncates) the vector file at `path`.
+    pub fn open(path: impl AsRef<Path>, options: OpenOptions) -> Result<MappedVec> {
+        let path = path.as_ref();
+        refuse_non_regular(path)?;
+        let file = open_file(path, options.mode)?;
+        let meta = file.metadata().map_err(|e| Error::io("stat", path, e))?;
+        if !meta.is_file() {
+            return Err(Error::NotRegularFile { path: path.into() });
+        }
+        if options.mode.is_writable() {
+            file.try_lock().map_err(|e| match e {
+                std::fs::TryLockError::WouldBlock => Error::Locked { path: path.into() },
+                std::fs::TryLockError::Error(e) => Error::io("lock", path, e),
+            })?;
+        }
+        let mut size = meta.len();
+        if options.mode == Mode::Create && size > 0 {
+            file.set_len(0)
+                .map_err(|e| Error::io("truncate", path, e))?;
+            size = 0;
+        }
+        let itemsize = options.dtype.itemsize() as u64;
+        if !size.is_multiple_of(itemsize) {
+            return Err(Error::BadSize {
+                path: path.into(),
+                size,
+                dtype: options.dtype,
+            });
+        }
+        let byte_len = usize::try_from(size).map_err(|_| Error::BadSize {
+            path: path.into(),
+            size,
+            dtype: options.dtype,
+        })?;
+        let region = if options.mode.is_writable() {
+            Some(Region::shared(&file, reserve(byte_len, MIN_CAPACITY)))
+        } else if byte_len > 0 {
+            Some(Region::private(&file, byte_len))
+        } else {
+            None
+        };
+        let region = region
+            .transpose()
+            .map_err(|e| Error::io("mmap", path, e))?
+            .map(Arc::new);
+        Ok(MappedVec {
+            file,
+            path: path.into(),
+            options,
+            len: byte_len / options.dtype.itemsize(),
+            region,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn dtype(&self) -> DType {
+        self.options.dtype
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.options.mode
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Bytes the vector occupies in its file.
+    pub fn byte_len(&self) -> usize {
+        self.len * self.itemsize()
+    }
+
+    /// Bytes of address space currently mapped (at least `byte_len`).
+    pub fn mapped_bytes(&self) -> usize {
+        self.region.as_ref().map_or(0, |r| r.capacity())
+    }
+
+    /// The whole vector as bytes, as they are in the file.
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.region {
+            // SAFETY: the region maps at least byte_len() bytes, all backed by the file
+            // (its size is byte_len), and lives as long as &self.
+            Some(region) => unsafe { std::slice::from_raw_parts(region.as_ptr(), self.byte_len()) },
+            None => &[],
+        }
+    }
+
+    pub fn get(&self, index: u64) -> Result<Scalar> {
+        let at = self.element_offset(index)?;
+        Ok(self.dtype().decode(&self.as_bytes()[at..]))
+    }
+
+    /// The values at `indices`; all are checked before any is read.
+    pub fn get_many(&self, indices: &[u64]) -> Result<Vec<Scalar>> {
+        let offsets = self.element_offsets(indices)?;
+        let bytes = self.as_bytes();
+        Ok(offsets
+            .into_iter()
+            .map(|at| self.dtype().decode(&bytes[at..]))
+            .collect())
+    }
+
+    /// Appends the bytes of the elements at `indices` to `out`; all are checked first.
+    pub fn gather_bytes(&self, indices: &[u64], out: &mut Vec<u8>) -> Result<()> {
+        let offsets = self.element_offsets(indices)?;
+        let bytes = self.as_bytes();
+        let size = self.itemsize();
+        out.reserve(offsets.len() * size);
+        for at in offsets {
+            out.extend_from_slice(&bytes[at..at + size]);
+        }
+        Ok(())
+    }
+
+    /// The bytes of elements `start..end`.
+    pub fn range(&self, start: u64, end: u64) -> Result<&[u8]> {
+        if start > end || end > self.len as u64 {
+            let index = if start > end { start } else { end };
+            return Err(Error::OutOfRange {
+                index,
+                len: self.len as u64,
+            });
+        }
+        let size = self.itemsize();
+        Ok(&self.as_bytes()[start as usize * size..end as usize * size])
+    }
+
+    pub fn set(&mut self, index: u64, value: Scalar) -> Result<()> {
+        self.set_many(&[(index, value)])
+    }
+
+    /// Writes every `(index, value)` pair, or none: all indices and values are checked first.
+    pub fn set_many(&mut self, pairs: &[(u64, Scalar)]) -> Result<()> {
+        self.check_writable()?;
+        let size = self.itemsize();
+        let mut encoded = vec![0u8; pairs.len() * size];
+        let mut offsets = Vec::with_capacity(pairs.len());
+        for ((index, value), slot) in pairs.iter().zip(encoded.chunks_exact_mut(size)) {
+            offsets.push(self.element_offset(*index)?);
+            self.dtype().encode(*value, slot)?;
+        }
+        for (at, bytes) in offsets.into_iter().zip(encoded.chunks_exact(size)) {
+            self.copy_into_map(at, bytes);
+        }
+        Ok(())
+    }
+
+    pub fn push(&mut self, value: Scalar) -> Result<()> {
+        self.extend(&[value])
+    }
+
+    /// Appends `values`, or none of them: all are checked before the file grows.
+    pub fn extend(&mut self, values: &[Scalar]) -> Result<()> {
+        self.check_writable()?;
+        let size = self.itemsize();
+        let mut encoded = vec![0u8; values.len() * size];
+        for (value, slot) in values.iter().zip(encoded.chunks_exact_mut(size)) {
+            self.dtype().encode(*value, slot)?;
+        }
+        self.append_bytes(&encoded)
+    }
+
+    /// Appends whole elements given as little-endian bytes, with one write to the file.
+    pub fn append_bytes(&mut self, bytes: &[u8]) -> Result<()> {
+        self.write_bytes_at(self.len as u64, bytes)
+    }
+
+    /// Overwrites elements from `start` with `bytes`, growing the vector if they run past
+    /// its end. `start` may be at most `len()`: no gap is ever left.
+    pub fn write_bytes_at(&mut self, start: u64, bytes: &[u8]) -> Result<()> {
+        self.check_writable()?;
+        let size = self.itemsize();
+        if !bytes.len().is_multiple_of(size) {
+            return Err(Error::BadLength {
+                len: bytes.len(),
+                dtype: self.dtype(),
+            });
+        }
+        if start > self.len as u64 {
+            return Err(Error::OutOfRange {
+                index: start,
+                len: self.len as u64,
+            });
+        }
+        let at = start as usize * size;
+        let end = at.checked_add(bytes.len()).ok_or(Error::OutOfRange {
+            index: start,
+            len: self.len as u64,
+        })?;
+        let inside = bytes.len().min(self.byte_len() - at);
+        let (overwrite, grow) = bytes.split_at(inside);
+        if !grow.is_empty() {
+            self.ensure_capacity(end)?;
+            let old_len = self.byte_len();
+            if let Err(e) = write_all_at(&self.file, grow, old_len as u64) {
+                // A short write may have extended the file: put the size back so the
+                // file never holds a partial element or unacknowledged values.
+                let _ = self.file.set_len(old_len as u64);
+                return Err(Error::io("write", &self.path, e));
+            }
+            self.len = end / size;
+        }
+        self.copy_into_map(at, overwrite);
+        Ok(())
+    }
+
+    /// Removes and returns the last element, or `None` if the vector is empty.
+    pub fn pop(&mut self) -> Result<Option<Scalar>> {
+        self.check_writable()?;
+        let Some(last) = self.len.checked_sub(1) else {
+            return Ok(None);
+        };
+        let value = self.get(last as u64)?;
+        self.resize(last as u64)?;
+        Ok(Some(value))
+    }
+
+    /// Empties the vector (the file becomes zero bytes); returns the length it had.
+    pub fn clear(&mut self) -> Result<usize> {
+        let old = self.len;
+        self.resize(0)?;
+        Ok(old)
+    }
+
+    /// Shrinks the vector to `len` elements; `len` may not exceed the current length.
+    pub fn truncate(&mut self, len: u64) -> Result<()> {
+        if len > self.len as u64 {
+            return Err(Error::OutOfRange {
+                index: len,
+                len: self.len as u64,
+            });
+        }
+        self.resize(len)
+    }
+
+    /// Sets the length to exactly `len`: truncating, or extending with zeros.
+    pub fn resize(&mut self, len: u64) -> Result<()> {
+        self.check_writable()?;
+        let too_long = || Error::OutOfRange {
+            index: len,
+            len: self.len as u64,
+        };
+        let bytes = usize::try_from(len)
+            .ok()
+            .and_then(|n| n.checked_mul(self.itemsize()))
+            .ok_or_else(too_long)?;
+        self.ensure_capacity(bytes)?;
+        self.file
+            .set_len(bytes as u64)
+            .map_err(|e| Error::io("truncate", &self.path, e))?;
+        self.len = bytes / self.itemsize();
+        Ok(())
+    }
+
+    /// Writes dirty pages and the file's size to disk and waits (msync + fdatasync).
+    pub fn flush(&self) -> Result<()> {
+        self.flusher()?.flush()
+    }
+
+    /// Starts writing dirty pages back (msync `MS_ASYNC`) without waiting.
+    pub fn flush_async(&self) -> Result<()> {
+        match &self.region {
+            Some(region) => region
+                .flush(self.byte_len(), false)
+                .map_err(|e| Error::io("msync", &self.path, e)),
+            None => Ok(()),
+        }
+    }
+
+    /// A handle that performs [`MappedVec::flush`] later or on another thread.
+    pub fn flusher(&self) -> Result<Flusher> {
+        let file = self
+            .file
+            .try_clone()
+            .map_err(|e| Error::io("dup", &self.path, e))?;
+        Ok(Flusher {
+            file,
+            region: self.region.clone(),
+            byte_len: self.byte_len(),
+            writable: self.mode().is_writable(),
+            path: self.path.clone(),
+        })
+    }
+
+    /// The current bytes, kept mapped while the returned value lives (for zero-copy views).
+    pub fn share(&self) -> Option<SharedBytes> {
+        self.region.as_ref().map(|region| SharedBytes {
+            region: Arc::clone(region),
+            len: self.byte_len(),
+        })
+    }
+
+    fn itemsize(&self) -> usize {
+        self.options.dtype.itemsize()
+    }
+
+    fn check_writable(&self) -> Result<()> {
+        if self.mode().is_writable() {
+            Ok(())
+        } else {
+            Err(Error::ReadOnly)
+        }
+    }
+
+    fn element_offset(&self, index: u64) -> Result<usize> {
+        if index >= self.len as u64 {
+            return Err(Error::OutOfRange {
+                index,
+                len: self.len as u64,
+            });
+        }
+        Ok(index as usize * self.itemsize())
+    }
+
+    fn element_offsets(&self, indices: &[u64]) -> Result<Vec<usize>> {
+        indices.iter().map(|&i| self.element_offset(i)).collect()
+    }
+
+    /// Copies `bytes` into the mapping at byte offset `at`; the caller has checked that
+    /// `at + bytes.len() <= byte_len()`.
+    fn copy_into_map(&mut self, at: usize, bytes: &[u8]) {
+        let Some(region) = &self.region else { return };
+        if bytes.is_empty() || at + bytes.len() > self.byte_len() {
+            return;
+        }
+        // SAFETY: the range lies within byte_len(), which the region maps and the file
+        // backs; the mapping is writable (check_writable passed) and &mut self excludes
+        // every other Rust reference to these bytes.
+        unsafe {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), region.as_ptr().add(at), bytes.len())
+        };
+    }
+
+    /// Makes sure the mapping covers `needed` bytes, remapping with doubled capacity if not.
+    /// The old region stays mapped while a view still holds it.
+    fn ensure_capacity(&mut self, needed: usize) -> Result<()> {
+        let current = self.region.as_ref().map_or(0, |r| r.capacity());
+        if needed <= current {
+            return Ok(());
+        }
+        let capacity = reserve(needed, current.saturating_mul(2).max(MIN_CAPACITY));
+        let region =
+            Region::shared(&self.file, capacity).map_err(|e| Error::io("mmap", &self.path, e))?;
+        self.region = Some(Arc::new(region));
+        Ok(())
+    }
+}
+
+impl Drop for MappedVec {
+    fn drop(&mut self) {
+        if self.mode().is_writable() {
+            // A view's mapping may outlive this handle and, with it, the open file
+            // description that holds the lock: release the lock explicitly.
+            let _ = self.file.unlock();
+        }
+    }
+}
+
+impl std::fmt::Debug for MappedVec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MappedVec")
+            .field("path", &self.path)
+            .field("dtype", &self.dtype())
+            .field("mode", &self.mode())
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+/// Flushes a vector's bytes as they were when it was made; `Send`, for a worker thread.
+pub struct Flusher {
+    file: File,
+    region: Option<Arc<Region>>,
+    byte_len: usize,
+    writable: bool,
+    path: PathBuf,
+}
+
+impl Flusher {
+    pub fn flush(&self) -> Result<()> {
+        if !self.writable {
+            return Ok(());
+        }
+        if let Some(region) = &self.region {
+            region
+                .flush(self.byte_len, true)
+                .map_err(|e| Error::io("msync", &self.path, e))?;
+        }
+        self.file
+            .sync_data()
+            .map_err(|e| Error::io("fsync", &self.path, e))
+    }
+}
+
+/// Capacity to map for `needed` bytes: at least `floor`, rounded up to a whole 64 KiB.
+fn reserve(needed: usize, floor: usize) -> usize {
+    let wanted = needed.max(floor);
+    wanted.div_ceil(MIN_CAPACITY).saturating_mul(MIN_CAPACITY)
+}
+
+/// Refuses directories, devices, FIFOs and sockets before opening them: opening some of
+/// those has effects of its own (a FIFO blocks, a tape rewinds).
+fn refuse_non_regular(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(Error::NotRegularFile { path: path.into() }),
+        _ => Ok(()),
+    }
+}
+
+fn open_file(path: &Path, mode: Mode) -> Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    match mode {
+        Mode::Read => {}
+        Mode::ReadWrite => {
+            options.write(true);
+        }
+        // Truncation of `w+` waits until the lock is held, so it never hits another writer.
+        Mode::Create | Mode::Append => {
+            options.write(true).create(true).truncate(false);
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // If the path is swapped for a FIFO after the check above, opening must not block.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound { path: path.into() },
+        std::io::ErrorKind::IsADirectory => Error::NotRegularFile { path: path.into() },
+        _ => Error::io("open", path, e),
+    })
+}

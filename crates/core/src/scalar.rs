@@ -1,0 +1,116 @@
+//! One element's value, independent of its storage type, and its text form.
+
+/// A value read from or written to a vector. Integer types decode to `Int`/`UInt`,
+/// `float32` to `F32` (so it prints in its own shortest form), `float64` to `Float`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scalar {
+    Int(i64),
+    UInt(u64),
+    F32(f32),
+    Float(f64),
+}
+
+impl Scalar {
+    pub fn to_f64(self) -> f64 {
+        match self {
+            Scalar::Int(v) => v as f64,
+            Scalar::UInt(v) => v as f64,
+            Scalar::F32(v) => v.into(),
+            Scalar::Float(v) => v,
+        }
+    }
+
+    /// The exact integer this value denotes, or why there is none.
+    pub fn to_i128(self) -> Result<i128, &'static str> {
+        let float = match self {
+            Scalar::Int(v) => return Ok(v.into()),
+            Scalar::UInt(v) => return Ok(v.into()),
+            Scalar::F32(v) => f64::from(v),
+            Scalar::Float(v) => v,
+        };
+        if !float.is_finite() || float.fract() != 0.0 {
+            return Err("not an integer");
+        }
+        // Every finite integral f64 below 2^127 in magnitude converts exactly; larger
+        // ones saturate, which the caller's range check then refuses.
+        Ok(float as i128)
+    }
+
+    /// Appends the text form to `out`: integers in decimal, floats in the shortest form
+    /// that parses back to the same value (`0.1`, `1`, `1e20`), and `inf`, `-inf`, `nan`.
+    pub fn write_text(self, out: &mut Vec<u8>) {
+        match self {
+            Scalar::Int(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+            Scalar::UInt(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+            Scalar::F32(v) => write_float(v.is_finite(), v.is_nan(), v < 0.0, out, |b| {
+                b.format_finite(v)
+            }),
+            Scalar::Float(v) => write_float(v.is_finite(), v.is_nan(), v < 0.0, out, |b| {
+                b.format_finite(v)
+            }),
+        }
+    }
+}
+
+fn write_float(
+    finite: bool,
+    nan: bool,
+    negative: bool,
+    out: &mut Vec<u8>,
+    format: impl FnOnce(&mut ryu::Buffer) -> &str,
+) {
+    if nan {
+        out.extend_from_slice(b"nan");
+    } else if !finite {
+        out.extend_from_slice(if negative { b"-inf" } else { b"inf" });
+    } else {
+        let mut buffer = ryu::Buffer::new();
+        let text = format(&mut buffer);
+        out.extend_from_slice(text.strip_suffix(".0").unwrap_or(text).as_bytes());
+    }
+}
+
+impl std::fmt::Display for Scalar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = Vec::with_capacity(24);
+        self.write_text(&mut text);
+        f.write_str(&String::from_utf8_lossy(&text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_shortest_round_trip() {
+        assert_eq!(Scalar::Float(0.1).to_string(), "0.1");
+        assert_eq!(Scalar::Float(1.0).to_string(), "1");
+        assert_eq!(Scalar::Float(-0.0).to_string(), "-0");
+        assert_eq!(Scalar::Float(1e20).to_string(), "1e20");
+        assert_eq!(Scalar::F32(0.1).to_string(), "0.1");
+        assert_eq!(Scalar::Float(f64::NEG_INFINITY).to_string(), "-inf");
+        assert_eq!(Scalar::Float(f64::NAN).to_string(), "nan");
+        assert_eq!(Scalar::Int(-5).to_string(), "-5");
+        assert_eq!(Scalar::UInt(u64::MAX).to_string(), "18446744073709551615");
+        for v in [
+            0.1,
+            1.0 / 3.0,
+            1e-300,
+            123456789.123,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ] {
+            assert_eq!(Scalar::Float(v).to_string().parse::<f64>().ok(), Some(v));
+        }
+    }
+
+    #[test]
+    fn integers_from_floats_must_be_whole() {
+        assert_eq!(Scalar::Float(3.0).to_i128(), Ok(3));
+        assert_eq!(Scalar::Float(-0.0).to_i128(), Ok(0));
+        assert!(Scalar::Float(3.5).to_i128().is_err());
+        assert!(Scalar::Float(f64::INFINITY).to_i128().is_err());
+        assert!(Scalar::F32(f32::NAN).to_i128().is_err());
+    }
+}
