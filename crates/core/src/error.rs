@@ -8,7 +8,7 @@ use crate::dtype::DType;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("no such file: {}", path.display())]
+    #[error("no such file or directory: {}", path.display())]
     NotFound { path: PathBuf },
     #[error("not a regular file: {}", path.display())]
     NotRegularFile { path: PathBuf },
@@ -42,6 +42,8 @@ pub enum Error {
     BadLength { len: usize, dtype: DType },
     #[error("path {} is outside the allowed directory", path.display())]
     OutsideRoot { path: PathBuf },
+    #[error("bad path {}: {reason}", path.display())]
+    BadPath { path: PathBuf, reason: &'static str },
     #[error("{op} {}: {source}", path.display())]
     Io {
         op: &'static str,
@@ -67,6 +69,7 @@ impl Error {
             Error::BadIndex { .. } => "ERR_MMVEC_BAD_INDEX",
             Error::BadLength { .. } => "ERR_MMVEC_BAD_LENGTH",
             Error::OutsideRoot { .. } => "ERR_MMVEC_OUTSIDE_ROOT",
+            Error::BadPath { .. } => "ERR_MMVEC_BAD_PATH",
             Error::Io { source, .. } => io_code(source),
         }
     }

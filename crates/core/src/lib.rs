@@ -11,6 +11,7 @@ mod file_io;
 mod mapped_vec;
 mod open_options;
 mod region;
+mod root;
 mod scalar;
 
 pub use bounds::{index_from_f64, lrange_bounds, slice_bounds};
@@ -19,4 +20,5 @@ pub use error::{Error, Result};
 pub use mapped_vec::{Flusher, MappedVec};
 pub use open_options::{Mode, OpenOptions};
 pub use region::SharedBytes;
+pub use root::Root;
 pub use scalar::Scalar;
