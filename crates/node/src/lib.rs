@@ -1,0 +1,9 @@
+//! mmvec-node: the Node.js addon. Translates JS arguments, calls `mmvec-core`, and turns
+//! its errors into JS `Error`s whose `code` is the core's stable code. `index.ts` wraps
+//! the `NativeVector` class exported here into the public `MmapVector`.
+
+mod error;
+mod flush;
+mod values;
+mod vector;
+mod view;

@@ -1,0 +1,10 @@
+/**
+ * mmvec: memory-mapped, file-backed typed vectors.
+ *
+ * - `MmapVector` maps a file of raw little-endian numbers into this process.
+ * - `MmvecClient` drives the same files inside Redis through the mmvec module.
+ */
+
+export { MmapVector, type OpenOptions } from './src/vector.js';
+export type { ArrayOf, DType, DTypeAlias, Mode, ValueOf } from './src/dtypes.js';
+export type { CodedError } from './src/errors.js';

@@ -1,0 +1,167 @@
+/**
+ * `MmapVector`: a typed vector kept in a file and read and written through a memory
+ * mapping, in-process, without copies.
+ */
+
+import { NativeVector } from '../native/index.js';
+import { type ArrayOf, type DType, type DTypeAlias, type Mode, type TypedArrayConstructor, type ValueOf, typedArrayFor } from './dtypes.js';
+import { checkArrayLike, checkNumber, checkValue } from './errors.js';
+
+export interface OpenOptions<D extends DType> {
+  /** Element type (default `float64`). Aliases such as `f64` or `double` are accepted. */
+  dtype?: D | DTypeAlias;
+  /** numpy-style mode (default `a`: read-write, created if missing). */
+  mode?: Mode;
+}
+
+export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf<D>> {
+  readonly #native: NativeVector;
+  readonly #array: TypedArrayConstructor<D>;
+  /** A typed array over the current mapping, for reads at typed-array speed. */
+  #cache: ArrayOf<D> | undefined;
+
+  private constructor(native: NativeVector) {
+    this.#native = native;
+    this.#array = typedArrayFor(native.dtype as D);
+  }
+
+  /**
+   * Opens the vector file at `path`. A read-write open takes an exclusive lock: a second
+   * writer, in this process or another, fails with `ERR_MMVEC_LOCKED`.
+   */
+  static open<D extends DType = 'float64'>(path: string, options: OpenOptions<D> = {}): MmapVector<D> {
+    if (typeof path !== 'string') throw new TypeError('path must be a string');
+    const { dtype = 'float64', mode = 'a' } = options;
+    return new MmapVector<D>(NativeVector.open(path, dtype, mode));
+  }
+
+  /** Number of elements. */
+  get length(): number {
+    return this.#native.length;
+  }
+
+  /** Canonical element type name, such as `float64`. */
+  get dtype(): D {
+    return this.#native.dtype as D;
+  }
+
+  get path(): string {
+    return this.#native.path;
+  }
+
+  get mode(): Mode {
+    return this.#native.mode as Mode;
+  }
+
+  get closed(): boolean {
+    return this.#native.closed;
+  }
+
+  /** The element at `index`; throws `ERR_MMVEC_OUT_OF_RANGE` past the end. */
+  get(index: number): ValueOf<D> {
+    checkNumber('index', index);
+    const value = this.#elements()[index];
+    // Anything the typed array cannot answer (out of range, fractional, negative,
+    // closed) goes to the native call, which throws the exact error.
+    return value !== undefined ? (value as ValueOf<D>) : (this.#native.get(index) as ValueOf<D>);
+  }
+
+  /** The elements at `indices`, as a new typed array; all indices are checked first. */
+  getMany(indices: ArrayLike<number>): ArrayOf<D> {
+    checkArrayLike('indices', indices);
+    return new this.#array(this.#native.gather(Array.from(indices)));
+  }
+
+  /** Writes one element; values the dtype cannot hold exactly throw `ERR_MMVEC_BAD_VALUE`. */
+  set(index: number, value: ValueOf<D>): void {
+    checkNumber('index', index);
+    checkValue('value', value);
+    this.#native.set(index, value);
+  }
+
+  /** Writes `values[k]` at `indices[k]` for every k, or nothing if any is invalid. */
+  setMany(indices: ArrayLike<number>, values: ArrayLike<ValueOf<D>>): void {
+    checkArrayLike('indices', indices);
+    checkArrayLike('values', values);
+    const list = Array.from(values);
+    list.forEach((value, k) => checkValue(`values[${k}]`, value));
+    this.#native.setMany(Array.from(indices), list);
+  }
+
+  /** Appends values (all checked first); returns the new length. */
+  push(...values: ValueOf<D>[]): number {
+    values.forEach((value, k) => checkValue(`values[${k}]`, value));
+    this.#cache = undefined;
+    return this.#native.push(values);
+  }
+
+  /** Appends a whole array with one write to the file; returns the new length. */
+  pushArray(values: ArrayOf<D> | ArrayLike<ValueOf<D>>): number {
+    checkArrayLike('values', values);
+    this.#cache = undefined;
+    if (values instanceof this.#array) {
+      const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+      return this.#native.appendBytes(bytes);
+    }
+    const list = Array.from(values as ArrayLike<ValueOf<D>>);
+    list.forEach((value, k) => checkValue(`values[${k}]`, value));
+    return this.#native.push(list);
+  }
+
+  /** Removes and returns the last element, or `undefined` when empty. */
+  pop(): ValueOf<D> | undefined {
+    this.#cache = undefined;
+    return this.#native.pop() as ValueOf<D> | undefined;
+  }
+
+  /** Empties the vector (the file becomes 0 bytes); returns the length it had. */
+  clear(): number {
+    this.#cache = undefined;
+    return this.#native.clear();
+  }
+
+  /** A copy of elements `start..end`, with `Array.prototype.slice` rules. */
+  slice(start?: number, end?: number): ArrayOf<D> {
+    if (start !== undefined) checkNumber('start', start);
+    if (end !== undefined) checkNumber('end', end);
+    return new this.#array(this.#native.slice(start, end));
+  }
+
+  /**
+   * A typed array over the mapping itself: reads and writes go straight to the file's
+   * pages. It stays valid until the vector shrinks or closes, or a newer view is taken
+   * after the length changed; then it is detached (its length becomes 0), never dangling.
+   * In mode `r` the mapping is copy-on-write: writes through it stay in this process.
+   */
+  view(): ArrayOf<D> {
+    return new this.#array(this.#native.view());
+  }
+
+  /** Writes dirty pages and the file size to disk, and waits (msync + fdatasync). */
+  flush(): void {
+    this.#native.flush();
+  }
+
+  /** `flush()` on a worker thread. */
+  flushAsync(): Promise<void> {
+    return this.#native.flushAsync();
+  }
+
+  /** Detaches views, unmaps and releases the lock. Closing twice is harmless. */
+  close(): void {
+    this.#cache = undefined;
+    this.#native.close();
+  }
+
+  *[Symbol.iterator](): IterableIterator<ValueOf<D>> {
+    for (let i = 0; i < this.length; i++) yield this.get(i);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #elements(): ArrayOf<D> {
+    return (this.#cache ??= this.view());
+  }
+}
