@@ -182,6 +182,62 @@ impl DType {
         Ok(value)
     }
 
+    /// Parses an increment for this type: any 64-bit integer for integer types (a
+    /// negative delta is fine for unsigned ones), any finite float for float types.
+    pub fn parse_delta(self, text: &[u8]) -> Result<Scalar, Error> {
+        let bad = |reason: &'static str| Error::BadValue {
+            value: String::from_utf8_lossy(text).into_owned(),
+            dtype: self,
+            reason,
+        };
+        let text = std::str::from_utf8(text).map_err(|_| bad("not a number"))?;
+        if self.is_float() {
+            let delta = text.parse::<f64>().map_err(|_| bad("not a number"))?;
+            if !delta.is_finite() {
+                return Err(bad("not a finite increment"));
+            }
+            Ok(Scalar::Float(delta))
+        } else {
+            text.parse::<i64>()
+                .map(Scalar::Int)
+                .map_err(|_| bad("not an integer increment"))
+        }
+    }
+
+    /// `current + delta` as this type, refusing results it cannot hold (overflow, or
+    /// a float sum that is not finite).
+    pub fn add(self, current: Scalar, delta: Scalar) -> Result<Scalar, Error> {
+        let bad = |value: String, reason: &'static str| Error::BadValue {
+            value,
+            dtype: self,
+            reason,
+        };
+        let sum = if self.is_float() {
+            let sum = current.to_f64() + delta.to_f64();
+            if !sum.is_finite() {
+                return Err(bad(
+                    Scalar::Float(sum).to_string(),
+                    "increment would not be finite",
+                ));
+            }
+            Scalar::Float(sum)
+        } else {
+            let (a, b) = (current.to_i128(), delta.to_i128());
+            let (Ok(a), Ok(b)) = (a, b) else {
+                return Err(bad(delta.to_string(), "not an integer increment"));
+            };
+            let sum = a + b;
+            match (i64::try_from(sum), u64::try_from(sum)) {
+                (Ok(v), _) => Scalar::Int(v),
+                (_, Ok(v)) => Scalar::UInt(v),
+                _ => return Err(bad(sum.to_string(), "out of range")),
+            }
+        };
+        let mut scratch = [0u8; 8];
+        self.encode(sum, &mut scratch)?;
+        Ok(self.decode(&scratch))
+    }
+
     const fn int_bounds(self) -> (i128, i128) {
         match self {
             DType::Int8 => (i8::MIN as i128, i8::MAX as i128),
@@ -319,5 +375,49 @@ mod tests {
         );
         assert!(DType::Float64.parse(b"inf").is_ok());
         assert!(DType::Float64.parse(b"nan").is_ok());
+    }
+
+    #[test]
+    fn increments() {
+        let delta = |d: DType, t: &[u8]| d.parse_delta(t);
+        assert_eq!(delta(DType::UInt8, b"-1").ok(), Some(Scalar::Int(-1)));
+        assert_eq!(delta(DType::Float32, b"0.5").ok(), Some(Scalar::Float(0.5)));
+        let msg = |r: Result<Scalar, Error>| r.err().map(|e| e.to_string());
+        assert_eq!(
+            msg(delta(DType::Int8, b"1.5")).as_deref(),
+            Some("value '1.5' is not valid for int8: not an integer increment")
+        );
+        assert_eq!(
+            msg(delta(DType::Float64, b"inf")).as_deref(),
+            Some("value 'inf' is not valid for float64: not a finite increment")
+        );
+        assert_eq!(
+            DType::UInt8.add(Scalar::UInt(5), Scalar::Int(-2)).ok(),
+            Some(Scalar::UInt(3))
+        );
+        assert_eq!(
+            msg(DType::UInt8.add(Scalar::UInt(5), Scalar::Int(-6))).as_deref(),
+            Some("value '-1' is not valid for uint8: out of range")
+        );
+        assert_eq!(
+            msg(DType::Int64.add(Scalar::Int(i64::MAX), Scalar::Int(1))).as_deref(),
+            Some("value '9223372036854775808' is not valid for int64: out of range")
+        );
+        assert_eq!(
+            DType::UInt64
+                .add(Scalar::UInt(u64::MAX - 1), Scalar::Int(1))
+                .ok(),
+            Some(Scalar::UInt(u64::MAX))
+        );
+        assert_eq!(
+            DType::Float32
+                .add(Scalar::F32(0.5), Scalar::Float(0.25))
+                .ok(),
+            Some(Scalar::F32(0.75))
+        );
+        assert_eq!(
+            msg(DType::Float64.add(Scalar::Float(f64::MAX), Scalar::Float(f64::MAX))).as_deref(),
+            Some("value 'inf' is not valid for float64: increment would not be finite")
+        );
     }
 }

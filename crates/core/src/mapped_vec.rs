@@ -184,6 +184,22 @@ impl MappedVec {
         Ok(())
     }
 
+    /// Adds `delta` to the element at `index` and returns the new value (see [`DType::add`]).
+    pub fn increment(&mut self, index: u64, delta: Scalar) -> Result<Scalar> {
+        self.check_writable()?;
+        let sum = self.dtype().add(self.get(index)?, delta)?;
+        self.set(index, sum)?;
+        Ok(sum)
+    }
+
+    /// A duplicate handle of the file, for `fdatasync` from another thread: on Linux it
+    /// also writes back pages dirtied through the mapping.
+    pub fn file_for_sync(&self) -> Result<File> {
+        self.file
+            .try_clone()
+            .map_err(|e| Error::io("dup", &self.path, e))
+    }
+
     pub fn push(&mut self, value: Scalar) -> Result<()> {
         self.extend(&[value])
     }

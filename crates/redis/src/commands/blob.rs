@@ -1,0 +1,73 @@
+//! Bulk transfer as raw little-endian bytes: the file format itself, no text.
+
+use redis_module::{Context, RedisError};
+
+use crate::commands::{exact_arity, integer, read_key, write_key};
+use crate::dispatch::Args;
+use crate::effects;
+use crate::reply::Reply;
+use crate::vector_key::core_error;
+
+/// `MMVEC.GETBLOB key start count`: the bytes of up to `count` elements from `start`
+/// (fewer at the end, empty past it); nil for a missing key.
+pub fn get(ctx: &Context, args: &Args) -> Result<(), RedisError> {
+    exact_arity(args, 4)?;
+    let start = non_negative(args, 2, "start")?;
+    let count = non_negative(args, 3, "count")?;
+    let key = ctx.open_key(&args.string(1));
+    let reply = Reply::new(ctx);
+    let Some(vector) = read_key(&key)? else {
+        reply.null();
+        return Ok(());
+    };
+    let vec = vector.vec()?;
+    let len = vec.len() as u64;
+    let start = start.min(len);
+    let end = start.saturating_add(count).min(len);
+    reply.bulk(vec.range(start, end).map_err(core_error)?);
+    Ok(())
+}
+
+/// `MMVEC.SETBLOB key start blob`: overwrites from `start` (at most the length: no gaps),
+/// growing the vector if the blob runs past its end; the number of elements written.
+pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
+    exact_arity(args, 4)?;
+    let start = non_negative(args, 2, "start")?;
+    let blob = args.bytes(3);
+    let name = args.string(1);
+    let key = ctx.open_key_writable(&name);
+    let vector = write_key(&key)?;
+    let itemsize = vector.binding.dtype.itemsize();
+    vector.write(|vec| vec.write_bytes_at(start, blob))?;
+    let written = blob.len() / itemsize;
+    if written > 0 {
+        effects::put_at_bytes(ctx, &name, start, blob);
+        effects::notify(ctx, "mmvec.setblob", &name);
+    }
+    Reply::new(ctx).count(written);
+    Ok(())
+}
+
+/// `MMVEC.ADDBLOB key blob`: appends whole elements; the number appended.
+pub fn add(ctx: &Context, args: &Args) -> Result<(), RedisError> {
+    exact_arity(args, 3)?;
+    let blob = args.bytes(2);
+    let name = args.string(1);
+    let key = ctx.open_key_writable(&name);
+    let vector = write_key(&key)?;
+    let itemsize = vector.binding.dtype.itemsize();
+    let start = vector.count();
+    vector.write(|vec| vec.append_bytes(blob))?;
+    let added = blob.len() / itemsize;
+    if added > 0 {
+        effects::splice(ctx, &name, vector.vec()?, start);
+        effects::notify(ctx, "mmvec.addblob", &name);
+    }
+    Reply::new(ctx).count(added);
+    Ok(())
+}
+
+fn non_negative(args: &Args, i: usize, what: &str) -> Result<u64, RedisError> {
+    let value = integer(args, i, what)?;
+    u64::try_from(value).map_err(|_| RedisError::String(format!("ERR {what} must not be negative")))
+}

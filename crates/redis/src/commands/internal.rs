@@ -1,0 +1,90 @@
+//! The internal commands that carry propagated effects (see `effects`). They run only
+//! from the AOF and from a primary; clients are refused (Redis 7.0 has no internal flag).
+
+use redis_module::{Context, ContextFlags, RedisError, raw};
+
+use crate::commands::{exact_arity, integer, write_key};
+use crate::dispatch::Args;
+use crate::effects;
+use crate::reply::Reply;
+
+/// `MMVEC.PUTAT key index bytes [index bytes ...]`: writes at each index; a write past
+/// the end extends the vector (zero-filled gap), as replay onto a shorter file needs.
+pub fn put_at(ctx: &Context, args: &Args) -> Result<(), RedisError> {
+    only_replicated(ctx, "MMVEC.PUTAT")?;
+    if args.len() < 4 || !args.len().is_multiple_of(2) {
+        return Err(RedisError::WrongArity);
+    }
+    let writes = (2..args.len())
+        .step_by(2)
+        .map(|i| Ok((position(args, i)?, args.bytes(i + 1))))
+        .collect::<Result<Vec<_>, RedisError>>()?;
+    apply(ctx, args, "mmvec.set", |vec| {
+        for (start, bytes) in &writes {
+            if *start > vec.len() as u64 {
+                vec.resize(*start)?;
+            }
+            vec.write_bytes_at(*start, bytes)?;
+        }
+        Ok(())
+    })
+}
+
+/// `MMVEC.SPLICE key start bytes`: writes at `start` and sets the length to its end.
+pub fn splice(ctx: &Context, args: &Args) -> Result<(), RedisError> {
+    only_replicated(ctx, "MMVEC.SPLICE")?;
+    exact_arity(args, 4)?;
+    let start = position(args, 2)?;
+    let bytes = args.bytes(3);
+    apply(ctx, args, "mmvec.add", |vec| {
+        vec.resize(start)?;
+        vec.append_bytes(bytes)
+    })
+}
+
+/// `MMVEC.SETLEN key length`: truncates, or extends with zeros.
+pub fn set_len(ctx: &Context, args: &Args) -> Result<(), RedisError> {
+    only_replicated(ctx, "MMVEC.SETLEN")?;
+    exact_arity(args, 3)?;
+    let len = position(args, 2)?;
+    apply(ctx, args, "mmvec.setlen", |vec| vec.resize(len))
+}
+
+fn apply(
+    ctx: &Context,
+    args: &Args,
+    event: &str,
+    change: impl FnOnce(&mut mmvec_core::MappedVec) -> mmvec_core::Result<()>,
+) -> Result<(), RedisError> {
+    let name = args.string(1);
+    let key = ctx.open_key_writable(&name);
+    write_key(&key)?.write(change)?;
+    // Pass the effect on as it came, so this server's own AOF and replicas get it too.
+    ctx.replicate_verbatim();
+    effects::notify(ctx, event, &name);
+    Reply::new(ctx).ok();
+    Ok(())
+}
+
+fn position(args: &Args, i: usize) -> Result<u64, RedisError> {
+    u64::try_from(integer(args, i, "position")?)
+        .map_err(|_| RedisError::Str("ERR position must not be negative"))
+}
+
+/// Refuses the command unless it comes from the AOF being loaded or from the primary.
+fn only_replicated(ctx: &Context, name: &str) -> Result<(), RedisError> {
+    let from_replication = ctx
+        .get_flags()
+        .intersects(ContextFlags::LOADING | ContextFlags::REPLICATED);
+    // SAFETY: Redis fills its API table at load, before any command runs; GetClientId
+    // only reads the context's client.
+    let client = unsafe { raw::RedisModule_GetClientId }.map_or(0, |id| unsafe { id(ctx.ctx) });
+    // The AOF loader's fake client has the id u64::MAX (CLIENT_ID_AOF).
+    if from_replication || client == u64::MAX {
+        Ok(())
+    } else {
+        Err(RedisError::String(format!(
+            "ERR {name} is internal: it carries replicated writes and is refused from clients"
+        )))
+    }
+}

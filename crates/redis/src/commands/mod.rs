@@ -1,0 +1,53 @@
+//! Command handlers, grouped by what they do. Each parses its arguments, calls the
+//! core, propagates the effect, and replies.
+
+pub mod blob;
+pub mod internal;
+pub mod open;
+pub mod read;
+pub mod write;
+
+use redis_module::RedisError;
+use redis_module::key::{RedisKey, RedisKeyWritable};
+
+use crate::dispatch::Args;
+use crate::vector_key::{VECTOR_TYPE, VectorKey};
+
+/// The vector under a key opened for reading: `None` if the key does not exist.
+pub fn read_key(key: &RedisKey) -> Result<Option<&VectorKey>, RedisError> {
+    key.get_value::<VectorKey>(&VECTOR_TYPE)
+        .map_err(|_| RedisError::WrongType)
+}
+
+/// The vector under a key opened for writing; a missing key is an error for writes.
+pub fn write_key(key: &RedisKeyWritable) -> Result<&mut VectorKey, RedisError> {
+    key.get_value::<VectorKey>(&VECTOR_TYPE)
+        .map_err(|_| RedisError::WrongType)?
+        .ok_or(RedisError::Str("ERR no such key"))
+}
+
+/// A signed 64-bit integer argument, as Redis's own commands parse them.
+pub fn integer(args: &Args, i: usize, what: &str) -> Result<i64, RedisError> {
+    std::str::from_utf8(args.bytes(i))
+        .ok()
+        .and_then(|text| text.parse::<i64>().ok())
+        .ok_or_else(|| RedisError::String(format!("ERR {what} is not an integer or out of range")))
+}
+
+/// An element index for a write: an integer, and not negative.
+pub fn index_for_write(args: &Args, i: usize, len: u64) -> Result<u64, RedisError> {
+    let index = integer(args, i, "index")?;
+    u64::try_from(index).map_err(|_| {
+        RedisError::String(format!(
+            "ERR index {index} is out of range for length {len}"
+        ))
+    })
+}
+
+pub fn exact_arity(args: &Args, n: usize) -> Result<(), RedisError> {
+    if args.len() == n {
+        Ok(())
+    } else {
+        Err(RedisError::WrongArity)
+    }
+}

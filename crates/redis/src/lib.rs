@@ -1,0 +1,66 @@
+//! mmvec-redis: the Redis module. Binds keys to vector files and serves commands over
+//! them; every command translates its arguments, calls `mmvec-core`, and replies.
+//!
+//! Load with `loadmodule /path/libmmvec_redis.so [DIR path] [ALIASES yes|no]`.
+
+mod commands;
+mod dispatch;
+mod durability;
+mod effects;
+mod info;
+mod module_args;
+mod persistence;
+mod registry;
+mod reply;
+mod vector_key;
+
+use redis_module::configuration::ConfigurationFlags;
+use redis_module::{Context, InfoContext, RedisResult, RedisString, Status, redis_module};
+
+use crate::durability::{FSYNC, Fsync};
+use crate::info::section as info_section;
+use crate::vector_key::VECTOR_TYPE;
+
+fn init(ctx: &Context, args: &[RedisString]) -> Status {
+    let settings = match module_args::parse(args) {
+        Ok(settings) => settings,
+        Err(message) => {
+            ctx.log_warning(&format!("mmvec: {message}"));
+            return Status::Err;
+        }
+    };
+    ctx.set_module_options(redis_module::raw::ModuleOptions::HANDLE_IO_ERRORS);
+    ctx.log_notice(&format!(
+        "mmvec: files are confined to {}",
+        settings.root.dir().display()
+    ));
+    let aliases = settings.aliases;
+    if module_args::install(settings).is_err() {
+        ctx.log_warning("mmvec: the module is already loaded");
+        return Status::Err;
+    }
+    if registry::register_all(ctx, aliases).is_err() {
+        return Status::Err;
+    }
+    durability::start_syncer();
+    Status::Ok
+}
+
+redis_module! {
+    name: "mmvec",
+    version: 1,
+    allocator: (redis_module::alloc::RedisAlloc, redis_module::alloc::RedisAlloc),
+    data_types: [VECTOR_TYPE],
+    init: init,
+    info: info_section,
+    commands: [],
+    configurations: [
+        i64: [],
+        string: [],
+        bool: [],
+        enum: [
+            ["fsync", &FSYNC, Fsync::everysec, ConfigurationFlags::DEFAULT, None],
+        ],
+        module_args_as_configuration: false,
+    ]
+}

@@ -1,0 +1,232 @@
+//! The command table: every `MMVEC.*` name, the seed's alias where it has one, flags and
+//! key positions (first key = argument 1, so Redis Cluster routes every command).
+
+use std::ffi::{CString, c_int};
+
+use redis_module::{Context, RedisValue, raw};
+
+use crate::commands::{blob, internal, open, read, write};
+use crate::dispatch::command_fn;
+
+command_fn!(open_fn => open::open);
+command_fn!(get_fn => read::get);
+command_fn!(mget_fn => read::mget);
+command_fn!(count_fn => read::count);
+command_fn!(range_fn => read::range);
+command_fn!(info_fn => read::info);
+command_fn!(all_fn => read::all);
+command_fn!(dtype_fn => read::dtype);
+command_fn!(itemsize_fn => read::itemsize);
+command_fn!(file_path_fn => read::file_path);
+command_fn!(set_fn => write::set);
+command_fn!(add_fn => write::add);
+command_fn!(pop_fn => write::pop);
+command_fn!(clear_fn => write::clear);
+command_fn!(incrby_fn => write::incrby);
+command_fn!(sync_fn => write::sync);
+command_fn!(getblob_fn => blob::get);
+command_fn!(setblob_fn => blob::set);
+command_fn!(addblob_fn => blob::add);
+command_fn!(put_at_fn => internal::put_at);
+command_fn!(splice_fn => internal::splice);
+command_fn!(set_len_fn => internal::set_len);
+
+struct Command {
+    /// The namespaced name; `None` for the seed's full version's extra read commands,
+    /// which exist only as aliases.
+    name: Option<&'static str>,
+    alias: Option<&'static str>,
+    handler:
+        extern "C" fn(*mut raw::RedisModuleCtx, *mut *mut raw::RedisModuleString, c_int) -> c_int,
+    flags: &'static str,
+}
+
+const COMMANDS: &[Command] = &[
+    Command {
+        name: Some("mmvec.open"),
+        alias: Some("mmap"),
+        handler: open_fn,
+        flags: "write deny-oom",
+    },
+    Command {
+        name: Some("mmvec.get"),
+        alias: Some("vget"),
+        handler: get_fn,
+        flags: "readonly fast",
+    },
+    Command {
+        name: Some("mmvec.mget"),
+        alias: Some("vmget"),
+        handler: mget_fn,
+        flags: "readonly fast",
+    },
+    Command {
+        name: Some("mmvec.set"),
+        alias: Some("vset"),
+        handler: set_fn,
+        flags: "write deny-oom fast",
+    },
+    Command {
+        name: Some("mmvec.add"),
+        alias: Some("vadd"),
+        handler: add_fn,
+        flags: "write deny-oom fast",
+    },
+    Command {
+        name: Some("mmvec.pop"),
+        alias: Some("vpop"),
+        handler: pop_fn,
+        flags: "write fast",
+    },
+    Command {
+        name: Some("mmvec.count"),
+        alias: Some("vcount"),
+        handler: count_fn,
+        flags: "readonly fast",
+    },
+    Command {
+        name: Some("mmvec.clear"),
+        alias: Some("vclear"),
+        handler: clear_fn,
+        flags: "write",
+    },
+    Command {
+        name: Some("mmvec.range"),
+        alias: None,
+        handler: range_fn,
+        flags: "readonly",
+    },
+    Command {
+        name: Some("mmvec.getblob"),
+        alias: None,
+        handler: getblob_fn,
+        flags: "readonly",
+    },
+    Command {
+        name: Some("mmvec.setblob"),
+        alias: None,
+        handler: setblob_fn,
+        flags: "write deny-oom",
+    },
+    Command {
+        name: Some("mmvec.addblob"),
+        alias: None,
+        handler: addblob_fn,
+        flags: "write deny-oom",
+    },
+    Command {
+        name: Some("mmvec.incrby"),
+        alias: None,
+        handler: incrby_fn,
+        flags: "write deny-oom fast",
+    },
+    Command {
+        name: Some("mmvec.info"),
+        alias: None,
+        handler: info_fn,
+        flags: "readonly",
+    },
+    Command {
+        name: Some("mmvec.sync"),
+        alias: None,
+        handler: sync_fn,
+        flags: "readonly",
+    },
+    Command {
+        name: Some("mmvec.putat"),
+        alias: None,
+        handler: put_at_fn,
+        flags: "write deny-oom",
+    },
+    Command {
+        name: Some("mmvec.splice"),
+        alias: None,
+        handler: splice_fn,
+        flags: "write deny-oom",
+    },
+    Command {
+        name: Some("mmvec.setlen"),
+        alias: None,
+        handler: set_len_fn,
+        flags: "write",
+    },
+    Command {
+        name: None,
+        alias: Some("vall"),
+        handler: all_fn,
+        flags: "readonly",
+    },
+    Command {
+        name: None,
+        alias: Some("vtype"),
+        handler: dtype_fn,
+        flags: "readonly fast",
+    },
+    Command {
+        name: None,
+        alias: Some("vsize"),
+        handler: itemsize_fn,
+        flags: "readonly fast",
+    },
+    Command {
+        name: None,
+        alias: Some("vfilepath"),
+        handler: file_path_fn,
+        flags: "readonly fast",
+    },
+];
+
+/// Registers every namespaced command (a failure fails the load) and, if `aliases`,
+/// every seed alias whose name is free. A taken name (Redis 8 has its own `VADD`) is
+/// logged and skipped, never a load failure.
+pub fn register_all(ctx: &Context, aliases: bool) -> Result<(), ()> {
+    for command in COMMANDS {
+        if let Some(name) = command.name
+            && !create(ctx, name, command)
+        {
+            ctx.log_warning(&format!("mmvec: could not register {name}"));
+            return Err(());
+        }
+        let Some(alias) = command.alias.filter(|_| aliases) else {
+            continue;
+        };
+        if name_taken(ctx, alias) || !create(ctx, alias, command) {
+            ctx.log_warning(&format!(
+                "mmvec: alias {} skipped: the name is taken",
+                alias.to_uppercase()
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn create(ctx: &Context, name: &str, command: &Command) -> bool {
+    // SAFETY: Redis fills its API table before calling the module's OnLoad.
+    let api = unsafe { raw::RedisModule_CreateCommand };
+    let (Ok(c_name), Ok(c_flags), Some(create)) =
+        (CString::new(name), CString::new(command.flags), api)
+    else {
+        return false;
+    };
+    // SAFETY: both strings are NUL-terminated and outlive the call; Redis copies them.
+    let status = unsafe {
+        create(
+            ctx.ctx,
+            c_name.as_ptr(),
+            Some(command.handler),
+            c_flags.as_ptr(),
+            1,
+            1,
+            1,
+        )
+    };
+    status == raw::REDISMODULE_OK as c_int
+}
+
+/// Whether the server already has a command by this name (`COMMAND INFO` answers nil otherwise).
+fn name_taken(ctx: &Context, name: &str) -> bool {
+    match ctx.call("COMMAND", &["INFO", name]) {
+        Ok(RedisValue::Array(entries)) => !matches!(entries.first(), None | Some(RedisValue::Null)),
+        _ => false,
+    }
+}

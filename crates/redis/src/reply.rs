@@ -1,0 +1,65 @@
+//! Replies written straight to the client, without building a reply tree first.
+
+use mmvec_core::Scalar;
+use redis_module::{Context, ContextFlags, raw};
+
+pub struct Reply {
+    ctx: *mut raw::RedisModuleCtx,
+    resp3: bool,
+}
+
+impl Reply {
+    pub fn new(ctx: &Context) -> Reply {
+        Reply {
+            ctx: ctx.ctx,
+            resp3: ctx.get_flags().contains(ContextFlags::FLAGS_RESP3),
+        }
+    }
+
+    pub fn int(&self, value: i64) {
+        raw::reply_with_long_long(self.ctx, value);
+    }
+
+    pub fn count(&self, value: usize) {
+        self.int(i64::try_from(value).unwrap_or(i64::MAX));
+    }
+
+    pub fn null(&self) {
+        raw::reply_with_null(self.ctx);
+    }
+
+    pub fn ok(&self) {
+        raw::reply_with_simple_string(self.ctx, c"OK".as_ptr());
+    }
+
+    pub fn bulk(&self, bytes: &[u8]) {
+        raw::reply_with_string_buffer(self.ctx, bytes.as_ptr().cast(), bytes.len());
+    }
+
+    pub fn array(&self, len: usize) {
+        raw::reply_with_array(self.ctx, len as std::ffi::c_long);
+    }
+
+    /// Integers as integers (a `uint64` above 2^63-1, which RESP integers cannot carry,
+    /// as its decimal text); floats as a RESP3 double, or their shortest round-trip text
+    /// in RESP2 (where Redis itself would print 17 digits).
+    pub fn scalar(&self, value: Scalar) {
+        match value {
+            Scalar::Int(v) => self.int(v),
+            Scalar::UInt(v) => match i64::try_from(v) {
+                Ok(v) => self.int(v),
+                Err(_) => self.text(value),
+            },
+            Scalar::F32(_) | Scalar::Float(_) if self.resp3 => {
+                raw::reply_with_double(self.ctx, value.to_f64());
+            }
+            Scalar::F32(_) | Scalar::Float(_) => self.text(value),
+        }
+    }
+
+    fn text(&self, value: Scalar) {
+        let mut text = Vec::with_capacity(32);
+        value.write_text(&mut text);
+        self.bulk(&text);
+    }
+}

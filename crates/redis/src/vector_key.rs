@@ -1,0 +1,173 @@
+//! The value stored under a Redis key: which file, how it is typed, and the mapping
+//! (or why there is none, for a key whose file vanished while the server was down).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use mmvec_core::{DType, MappedVec, Mode, OpenOptions};
+use redis_module::native_types::RedisType;
+use redis_module::{RedisError, raw};
+
+use crate::durability::{self, SyncHandle};
+use crate::module_args;
+use crate::persistence;
+
+/// The module's data type. The name is what RDB files record: never change it.
+pub static VECTOR_TYPE: RedisType = RedisType::new(
+    "mmvec-vec",
+    persistence::ENCODING_VERSION,
+    raw::RedisModuleTypeMethods {
+        version: raw::REDISMODULE_TYPE_METHOD_VERSION as u64,
+        rdb_load: Some(persistence::rdb_load),
+        rdb_save: Some(persistence::rdb_save),
+        aof_rewrite: Some(persistence::aof_rewrite),
+        mem_usage: Some(persistence::mem_usage),
+        digest: None,
+        free: Some(persistence::free),
+        aux_load: None,
+        aux_save: None,
+        aux_save_triggers: 0,
+        free_effort: None,
+        unlink: None,
+        copy: None,
+        defrag: None,
+        mem_usage2: None,
+        free_effort2: None,
+        unlink2: None,
+        copy2: None,
+        aux_save2: None,
+    },
+);
+
+/// Vectors alive and the bytes their files hold, for `INFO mmvec`.
+pub static VECTORS: AtomicI64 = AtomicI64::new(0);
+pub static DATA_BYTES: AtomicI64 = AtomicI64::new(0);
+
+/// What a key is bound to, as given by the client and recorded in RDB and AOF.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Binding {
+    /// The path as the client gave it (relative to `DIR`, or absolute inside it), so a
+    /// replica or a restored server resolves it under its own `DIR`.
+    pub path: String,
+    pub dtype: DType,
+    pub readonly: bool,
+}
+
+pub struct VectorKey {
+    pub binding: Binding,
+    backing: Backing,
+    sync: Option<Arc<SyncHandle>>,
+    /// Bytes already counted in DATA_BYTES.
+    counted: usize,
+}
+
+enum Backing {
+    Mapped(MappedVec),
+    /// The key survives a load whose file is gone or unusable, and answers this error.
+    Unavailable {
+        reason: String,
+        count: u64,
+    },
+}
+
+impl VectorKey {
+    /// Resolves the binding's path under `DIR` and maps the file.
+    pub fn open(binding: Binding) -> Result<VectorKey, mmvec_core::Error> {
+        let root = module_args::root().ok_or(mmvec_core::Error::BadPath {
+            path: binding.path.clone().into(),
+            reason: "the module is not initialised",
+        })?;
+        let path = root.resolve(&binding.path)?;
+        let mode = if binding.readonly {
+            Mode::Read
+        } else {
+            Mode::Append
+        };
+        let vec = MappedVec::open(path, OpenOptions::new(binding.dtype, mode))?;
+        let sync = if binding.readonly {
+            None
+        } else {
+            durability::register(&vec)
+        };
+        let mut key = VectorKey::with_backing(binding, Backing::Mapped(vec));
+        key.sync = sync;
+        key.account();
+        Ok(key)
+    }
+
+    /// A key whose file could not be mapped at load; every command on it answers `reason`.
+    pub fn unavailable(binding: Binding, reason: String, count: u64) -> VectorKey {
+        VectorKey::with_backing(binding, Backing::Unavailable { reason, count })
+    }
+
+    fn with_backing(binding: Binding, backing: Backing) -> VectorKey {
+        VECTORS.fetch_add(1, Ordering::Relaxed);
+        VectorKey {
+            binding,
+            backing,
+            sync: None,
+            counted: 0,
+        }
+    }
+
+    pub fn vec(&self) -> Result<&MappedVec, RedisError> {
+        match &self.backing {
+            Backing::Mapped(vec) => Ok(vec),
+            Backing::Unavailable { reason, .. } => Err(RedisError::String(format!("ERR {reason}"))),
+        }
+    }
+
+    /// Runs a write, then keeps the statistics and the fsync policy up to date.
+    pub fn write<T>(
+        &mut self,
+        f: impl FnOnce(&mut MappedVec) -> mmvec_core::Result<T>,
+    ) -> Result<T, RedisError> {
+        let vec = match &mut self.backing {
+            Backing::Mapped(vec) => vec,
+            Backing::Unavailable { reason, .. } => {
+                return Err(RedisError::String(format!("ERR {reason}")));
+            }
+        };
+        let outcome = f(vec).map_err(core_error);
+        durability::after_write(vec, self.sync.as_deref()).map_err(core_error)?;
+        self.account();
+        outcome
+    }
+
+    /// The element count: the file's, or the one recorded before the file went missing.
+    pub fn count(&self) -> u64 {
+        match &self.backing {
+            Backing::Mapped(vec) => vec.len() as u64,
+            Backing::Unavailable { count, .. } => *count,
+        }
+    }
+
+    /// Why the key has no mapping, if it has none.
+    pub fn unavailable_reason(&self) -> Option<&str> {
+        match &self.backing {
+            Backing::Mapped(_) => None,
+            Backing::Unavailable { reason, .. } => Some(reason),
+        }
+    }
+
+    fn account(&mut self) {
+        let now = match &self.backing {
+            Backing::Mapped(vec) => vec.byte_len(),
+            Backing::Unavailable { .. } => 0,
+        };
+        DATA_BYTES.fetch_add(now as i64 - self.counted as i64, Ordering::Relaxed);
+        self.counted = now;
+    }
+}
+
+impl Drop for VectorKey {
+    fn drop(&mut self) {
+        VECTORS.fetch_sub(1, Ordering::Relaxed);
+        DATA_BYTES.fetch_sub(self.counted as i64, Ordering::Relaxed);
+    }
+}
+
+/// A core error as a Redis error reply.
+pub fn core_error(err: mmvec_core::Error) -> RedisError {
+    RedisError::String(format!("ERR {err}"))
+}
