@@ -1,0 +1,127 @@
+/**
+ * Starts a real redis-server with the built module on a free loopback port and a
+ * temporary --dir, and stops it. No mocks: every Redis test talks to one of these.
+ */
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Redis from 'ioredis';
+
+export const MODULE_PATH = path.resolve(__dirname, '../../target/release/libmmvec_redis.so');
+
+export interface ServerOptions {
+  /** Extra `redis-server` arguments, e.g. `['--appendonly', 'yes']`. */
+  args?: string[];
+  /** Module arguments after the module path, e.g. `['ALIASES', 'no']`. */
+  moduleArgs?: string[];
+  /** Reuse this directory (and port) instead of fresh ones. */
+  dir?: string;
+  port?: number;
+}
+
+export interface TestServer {
+  port: number;
+  dir: string;
+  redis: Redis;
+  /** A new connection (e.g. for WATCH or SUBSCRIBE). */
+  connect(): Redis;
+  /** `SHUTDOWN` (saving as configured) and start again on the same dir and port. */
+  restart(extraArgs?: string[]): Promise<TestServer>;
+  stop(mode?: 'save' | 'nosave'): Promise<void>;
+  log(): string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDir(prefix = 'mmvec-redis-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
+  const dir = options.dir ?? tempDir();
+  const port = options.port ?? (await freePort());
+  const logFile = path.join(dir, 'redis.log');
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', dir,
+    '--logfile', logFile,
+    '--save', '',
+    '--enable-debug-command', 'yes',
+    '--loadmodule', MODULE_PATH, ...(options.moduleArgs ?? []),
+    ...(options.args ?? []),
+  ];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const redis = await connectWhenReady(port, child, logFile);
+  const connections: Redis[] = [redis];
+  const server: TestServer = {
+    port,
+    dir,
+    redis,
+    connect() {
+      const connection = new Redis({ port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 1 });
+      connections.push(connection);
+      return connection;
+    },
+    async restart(extraArgs = []) {
+      await server.stop('save');
+      return startServer({ ...options, dir, port, args: [...(options.args ?? []), ...extraArgs] });
+    },
+    async stop(mode = 'nosave') {
+      if (child.exitCode === null && child.signalCode === null) {
+        await redis.call('SHUTDOWN', mode === 'save' ? 'SAVE' : 'NOSAVE').catch(() => undefined);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      connections.forEach((c) => c.disconnect());
+    },
+    log: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : ''),
+  };
+  return server;
+}
+
+async function connectWhenReady(port: number, child: ChildProcess, logFile: string): Promise<Redis> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+      throw new Error(`redis-server exited with ${child.exitCode}:\n${log}`);
+    }
+    const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    redis.on('error', () => undefined);
+    try {
+      await redis.connect();
+      await redis.ping();
+      return redis;
+    } catch {
+      redis.disconnect();
+      if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${port}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** The error a command fails with, as text (`undefined` if it succeeds). */
+export async function errorOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
