@@ -15,6 +15,10 @@ export function checkNumber(name: string, value: unknown): asserts value is numb
   if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
 }
 
+export function checkString(name: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value);
+}
+
 export function checkValue(name: string, value: unknown): asserts value is number | bigint {
   if (typeof value !== 'number' && typeof value !== 'bigint') {
     throw invalidArgType(name, 'of type number or bigint', value);

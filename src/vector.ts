@@ -5,7 +5,7 @@
 
 import { NativeVector } from '../native/index.js';
 import { type ArrayOf, type DType, type DTypeAlias, type Mode, type TypedArrayConstructor, type ValueOf, typedArrayFor } from './dtypes.js';
-import { checkArrayLike, checkNumber, checkValue } from './errors.js';
+import { checkArrayLike, checkNumber, checkString, checkValue } from './errors.js';
 
 export interface OpenOptions<D extends DType> {
   /** Element type (default `float64`). Aliases such as `f64` or `double` are accepted. */
@@ -19,6 +19,9 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
   readonly #array: TypedArrayConstructor<D>;
   /** A typed array over the current mapping, for reads at typed-array speed. */
   #cache: ArrayOf<D> | undefined;
+  /** Whether `#cache`'s buffer was handed out by `view()`: then it is never replaced
+   * behind the caller's back (replacing it would detach their view). */
+  #cacheShared = false;
 
   private constructor(native: NativeVector) {
     this.#native = native;
@@ -30,8 +33,10 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
    * writer, in this process or another, fails with `ERR_MMVEC_LOCKED`.
    */
   static open<D extends DType = 'float64'>(path: string, options: OpenOptions<D> = {}): MmapVector<D> {
-    if (typeof path !== 'string') throw new TypeError('path must be a string');
+    checkString('path', path);
     const { dtype = 'float64', mode = 'a' } = options;
+    checkString('dtype', dtype);
+    checkString('mode', mode);
     return new MmapVector<D>(NativeVector.open(path, dtype, mode));
   }
 
@@ -60,7 +65,11 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
   /** The element at `index`; throws `ERR_MMVEC_OUT_OF_RANGE` past the end. */
   get(index: number): ValueOf<D> {
     checkNumber('index', index);
-    const value = this.#elements()[index];
+    let value = this.#cache?.[index];
+    if (value === undefined && !this.#cacheShared) {
+      this.#cache = new this.#array(this.#native.view());
+      value = this.#cache[index];
+    }
     // Anything the typed array cannot answer (out of range, fractional, negative,
     // closed) goes to the native call, which throws the exact error.
     return value !== undefined ? (value as ValueOf<D>) : (this.#native.get(index) as ValueOf<D>);
@@ -68,8 +77,7 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
 
   /** The elements at `indices`, as a new typed array; all indices are checked first. */
   getMany(indices: ArrayLike<number>): ArrayOf<D> {
-    checkArrayLike('indices', indices);
-    return new this.#array(this.#native.gather(Array.from(indices)));
+    return new this.#array(this.#native.gather(numbers('indices', indices)));
   }
 
   /** Writes one element; values the dtype cannot hold exactly throw `ERR_MMVEC_BAD_VALUE`. */
@@ -81,24 +89,22 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
 
   /** Writes `values[k]` at `indices[k]` for every k, or nothing if any is invalid. */
   setMany(indices: ArrayLike<number>, values: ArrayLike<ValueOf<D>>): void {
-    checkArrayLike('indices', indices);
+    const positions = numbers('indices', indices);
     checkArrayLike('values', values);
     const list = Array.from(values);
     list.forEach((value, k) => checkValue(`values[${k}]`, value));
-    this.#native.setMany(Array.from(indices), list);
+    this.#native.setMany(positions, list);
   }
 
   /** Appends values (all checked first); returns the new length. */
   push(...values: ValueOf<D>[]): number {
     values.forEach((value, k) => checkValue(`values[${k}]`, value));
-    this.#cache = undefined;
     return this.#native.push(values);
   }
 
   /** Appends a whole array with one write to the file; returns the new length. */
   pushArray(values: ArrayOf<D> | ArrayLike<ValueOf<D>>): number {
     checkArrayLike('values', values);
-    this.#cache = undefined;
     if (values instanceof this.#array) {
       const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
       return this.#native.appendBytes(bytes);
@@ -110,13 +116,13 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
 
   /** Removes and returns the last element, or `undefined` when empty. */
   pop(): ValueOf<D> | undefined {
-    this.#cache = undefined;
-    return this.#native.pop() as ValueOf<D> | undefined;
+    this.#forgetView();
+    return (this.#native.pop() ?? undefined) as ValueOf<D> | undefined;
   }
 
   /** Empties the vector (the file becomes 0 bytes); returns the length it had. */
   clear(): number {
-    this.#cache = undefined;
+    this.#forgetView();
     return this.#native.clear();
   }
 
@@ -134,7 +140,10 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
    * In mode `r` the mapping is copy-on-write: writes through it stay in this process.
    */
   view(): ArrayOf<D> {
-    return new this.#array(this.#native.view());
+    const buffer = this.#native.view();
+    this.#cache = new this.#array(buffer);
+    this.#cacheShared = true;
+    return new this.#array(buffer);
   }
 
   /** Writes dirty pages and the file size to disk, and waits (msync + fdatasync). */
@@ -144,12 +153,16 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
 
   /** `flush()` on a worker thread. */
   flushAsync(): Promise<void> {
-    return this.#native.flushAsync();
+    try {
+      return this.#native.flusher().run() ?? Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Detaches views, unmaps and releases the lock. Closing twice is harmless. */
   close(): void {
-    this.#cache = undefined;
+    this.#forgetView();
     this.#native.close();
   }
 
@@ -161,7 +174,17 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
     this.close();
   }
 
-  #elements(): ArrayOf<D> {
-    return (this.#cache ??= this.view());
+  /** Before a shrink or close: the native side detaches the view, so it is no longer
+   * the caller's and the cache may be rebuilt freely. */
+  #forgetView(): void {
+    this.#cache = undefined;
+    this.#cacheShared = false;
   }
+}
+
+function numbers(name: string, values: ArrayLike<number>): number[] {
+  checkArrayLike(name, values);
+  const list = Array.from(values);
+  list.forEach((value, k) => checkNumber(`${name}[${k}]`, value));
+  return list;
 }

@@ -517,9 +517,7 @@ describe.each(cases)('$dtype', (c) => {
   });
 });
 
-// BUG: pop() is documented ("or `undefined` when empty") and typed (`ValueOf<D> | undefined`)
-// to return undefined on an empty vector, but returns null (napi turns None into null).
-it.fails('pop on an empty vector returns undefined, as documented and typed', () => {
+it('pop on an empty vector returns undefined, as documented and typed', () => {
   for (const c of cases) {
     const v = open(c, tmp.file());
     try {

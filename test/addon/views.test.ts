@@ -228,6 +228,20 @@ describe('a view is detached, never dangling', () => {
     v.close();
   });
 
+  it('after push, get() and iteration do not detach the caller\'s view', () => {
+    const v = MmapVector.open(tmp.file());
+    v.push(1, 2);
+    const old = v.view();
+    v.push(3);
+    try {
+      expect(v.get(0)).toBe(1);
+      expect([...v]).toEqual([1, 2, 3]);
+      expect(old.length).toBe(2);
+    } finally {
+      v.close();
+    }
+  });
+
   it('after pushArray and a new view() call, too', () => {
     const v = MmapVector.open(tmp.file(), { dtype: 'float32' });
     v.pushArray(new Float32Array([1]));

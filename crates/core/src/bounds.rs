@@ -87,7 +87,7 @@ mod tests {
         let msg = index_from_f64(1.5).err().map(|e| e.to_string());
         assert_eq!(
             msg.as_deref(),
-            Some("index 1.5 is not a non-negative integer")
+            Some("index 1.5 is not a non-negative safe integer")
         );
     }
 }

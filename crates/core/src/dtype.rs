@@ -135,13 +135,18 @@ impl DType {
             .get_mut(..self.itemsize())
             .ok_or_else(|| bad("no room for the element"))?;
         match self {
-            DType::Float64 => out.copy_from_slice(&value.to_f64().to_le_bytes()),
+            DType::Float64 => {
+                let wide = value.to_f64();
+                check_exact_integer(value, wide).map_err(bad)?;
+                out.copy_from_slice(&wide.to_le_bytes());
+            }
             DType::Float32 => {
                 let wide = value.to_f64();
                 let narrow = wide as f32;
                 if wide.is_finite() && !narrow.is_finite() {
                     return Err(bad("out of range"));
                 }
+                check_exact_integer(value, f64::from(narrow)).map_err(bad)?;
                 out.copy_from_slice(&narrow.to_le_bytes());
             }
             _ => {
@@ -250,6 +255,21 @@ impl DType {
             DType::UInt64 => (0, u64::MAX as i128),
             DType::Float32 | DType::Float64 => (0, 0),
         }
+    }
+}
+
+/// An integer stored in a float type must survive the conversion exactly: 2^53 + 1
+/// would silently become 2^53. (Floats given as floats are rounded as usual.)
+fn check_exact_integer(value: Scalar, stored: f64) -> Result<(), &'static str> {
+    let exact = match value {
+        Scalar::Int(v) => stored.is_finite() && stored as i128 == i128::from(v),
+        Scalar::UInt(v) => stored.is_finite() && stored as i128 == i128::from(v),
+        Scalar::F32(_) | Scalar::Float(_) => true,
+    };
+    if exact {
+        Ok(())
+    } else {
+        Err("not exactly representable")
     }
 }
 

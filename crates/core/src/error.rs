@@ -22,6 +22,8 @@ pub enum Error {
     OutOfRange { index: u64, len: u64 },
     #[error("{} is locked by another writer", path.display())]
     Locked { path: PathBuf },
+    #[error("{} is mapped by a reader: shrinking it now would crash that reader", path.display())]
+    HasReaders { path: PathBuf },
     #[error("vector is read-only")]
     ReadOnly,
     #[error("value '{value}' is not valid for {dtype}: {reason}")]
@@ -36,13 +38,13 @@ pub enum Error {
     BadDType { name: String },
     #[error("unknown mode '{name}' (expected one of r, r+, w+, a)")]
     BadMode { name: String },
-    #[error("index {text} is not a non-negative integer")]
+    #[error("index {text} is not a non-negative safe integer")]
     BadIndex { text: String },
     #[error("{len} bytes is not a whole number of {dtype} elements ({} bytes each)", dtype.itemsize())]
     BadLength { len: usize, dtype: DType },
     #[error("path {} is outside the allowed directory", path.display())]
     OutsideRoot { path: PathBuf },
-    #[error("bad path {}: {reason}", path.display())]
+    #[error("bad path {}: {reason}", path.display().to_string().escape_debug())]
     BadPath { path: PathBuf, reason: &'static str },
     #[error("{op} {}: {source}", path.display())]
     Io {
@@ -62,6 +64,7 @@ impl Error {
             Error::BadSize { .. } => "ERR_MMVEC_BAD_SIZE",
             Error::OutOfRange { .. } => "ERR_MMVEC_OUT_OF_RANGE",
             Error::Locked { .. } => "ERR_MMVEC_LOCKED",
+            Error::HasReaders { .. } => "ERR_MMVEC_HAS_READERS",
             Error::ReadOnly => "ERR_MMVEC_READ_ONLY",
             Error::BadValue { .. } => "ERR_MMVEC_BAD_VALUE",
             Error::BadDType { .. } => "ERR_MMVEC_BAD_DTYPE",

@@ -8,6 +8,7 @@ mod bounds;
 mod dtype;
 mod error;
 mod file_io;
+mod lock;
 mod mapped_vec;
 mod open_options;
 mod region;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::file_io::write_all_at;
+use crate::lock;
 use crate::open_options::{Mode, OpenOptions};
 use crate::region::{Region, SharedBytes};
 use crate::scalar::Scalar;
@@ -20,7 +21,10 @@ const MIN_CAPACITY: usize = 64 * 1024;
 ///
 /// The file's size is always `len() * itemsize`: appends extend it with one positional
 /// write, shrinks truncate it. A writable vector holds an exclusive advisory lock on the
-/// file, so a second writer, in this process or another, gets [`Error::Locked`].
+/// file, so a second writer, in this process or another, gets [`Error::Locked`]; it
+/// refuses to shrink the file while a reader has it mapped ([`Error::HasReaders`]).
+/// Two handles on one file never share state: a reader's length is the file's length
+/// when it was opened.
 pub struct MappedVec {
     file: File,
     path: PathBuf,
@@ -33,6 +37,12 @@ impl MappedVec {
     /// Opens (and, by mode, creates or truncates) the vector file at `path`.
     pub fn open(path: impl AsRef<Path>, options: OpenOptions) -> Result<MappedVec> {
         let path = path.as_ref();
+        if path.as_os_str().as_encoded_bytes().contains(&0) {
+            return Err(Error::BadPath {
+                path: path.into(),
+                reason: "contains a NUL byte",
+            });
+        }
         refuse_non_regular(path)?;
         let file = open_file(path, options.mode)?;
         let meta = file.metadata().map_err(|e| Error::io("stat", path, e))?;
@@ -40,15 +50,15 @@ impl MappedVec {
             return Err(Error::NotRegularFile { path: path.into() });
         }
         if options.mode.is_writable() {
-            file.try_lock().map_err(|e| match e {
-                std::fs::TryLockError::WouldBlock => Error::Locked { path: path.into() },
-                std::fs::TryLockError::Error(e) => Error::io("lock", path, e),
-            })?;
+            lock::lock_writer(&file, path)?;
+        } else {
+            lock::lock_reader(&file, path)?;
         }
         let mut size = meta.len();
         if options.mode == Mode::Create && size > 0 {
-            file.set_len(0)
-                .map_err(|e| Error::io("truncate", path, e))?;
+            lock::without_readers(&file, path, || {
+                file.set_len(0).map_err(|e| Error::io("truncate", path, e))
+            })?;
             size = 0;
         }
         let itemsize = options.dtype.itemsize() as u64;
@@ -300,9 +310,16 @@ impl MappedVec {
             .and_then(|n| n.checked_mul(self.itemsize()))
             .ok_or_else(too_long)?;
         self.ensure_capacity(bytes)?;
-        self.file
-            .set_len(bytes as u64)
-            .map_err(|e| Error::io("truncate", &self.path, e))?;
+        let set_len = || {
+            self.file
+                .set_len(bytes as u64)
+                .map_err(|e| Error::io("truncate", &self.path, e))
+        };
+        if bytes < self.byte_len() {
+            lock::without_readers(&self.file, &self.path, set_len)?;
+        } else {
+            set_len()?;
+        }
         self.len = bytes / self.itemsize();
         Ok(())
     }
@@ -403,10 +420,12 @@ impl MappedVec {
 
 impl Drop for MappedVec {
     fn drop(&mut self) {
+        // A view's mapping may outlive this handle and, with it, the open file
+        // description that holds the locks: release them explicitly.
         if self.mode().is_writable() {
-            // A view's mapping may outlive this handle and, with it, the open file
-            // description that holds the lock: release the lock explicitly.
-            let _ = self.file.unlock();
+            lock::unlock_writer(&self.file);
+        } else {
+            lock::unlock_reader(&self.file);
         }
     }
 }

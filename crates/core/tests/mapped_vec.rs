@@ -250,3 +250,61 @@ fn huge_sparse_file_opens_without_reading_it() {
     assert_eq!(v.get(0).unwrap(), Scalar::Float(0.0));
     assert!(started.elapsed().as_secs() < 5);
 }
+
+#[test]
+fn a_writer_never_shrinks_pages_from_under_a_reader() {
+    let (_dir, path) = temp();
+    let mut writer = open(&path, DType::Float64, Mode::Append).unwrap();
+    writer.extend(&[Scalar::Float(1.0); 4]).unwrap();
+    let reader = open(&path, DType::Float64, Mode::Read).unwrap();
+    let err = writer.pop().unwrap_err();
+    assert_eq!(err.code(), "ERR_MMVEC_HAS_READERS");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} is mapped by a reader: shrinking it now would crash that reader",
+            path.display()
+        )
+    );
+    assert_eq!(code(writer.clear()), "ERR_MMVEC_HAS_READERS");
+    assert_eq!(writer.len(), 4, "a refused shrink changes nothing");
+    writer.push(Scalar::Float(2.0)).unwrap();
+    assert_eq!(reader.len(), 4, "a reader keeps the length it opened with");
+    assert_eq!(reader.get(3).unwrap(), Scalar::Float(1.0));
+    drop(reader);
+    assert_eq!(writer.pop().unwrap(), Some(Scalar::Float(2.0)));
+    let reader = open(&path, DType::Float64, Mode::Read).unwrap();
+    drop(writer);
+    assert_eq!(
+        code(open(&path, DType::Float64, Mode::Create)),
+        "ERR_MMVEC_HAS_READERS"
+    );
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        32,
+        "a refused w+ truncates nothing"
+    );
+    drop(reader);
+    assert_eq!(open(&path, DType::Float64, Mode::Create).unwrap().len(), 0);
+}
+
+#[test]
+fn increments_check_the_type() {
+    let (_dir, path) = temp();
+    let mut v = open(&path, DType::UInt8, Mode::Append).unwrap();
+    v.push(Scalar::Int(250)).unwrap();
+    assert_eq!(v.increment(0, Scalar::Int(5)).unwrap(), Scalar::UInt(255));
+    assert_eq!(code(v.increment(0, Scalar::Int(1))), "ERR_MMVEC_BAD_VALUE");
+    assert_eq!(
+        code(v.increment(1, Scalar::Int(1))),
+        "ERR_MMVEC_OUT_OF_RANGE"
+    );
+    assert_eq!(v.as_bytes(), &[255]);
+}
+
+#[test]
+fn paths_with_nul_bytes_are_refused() {
+    let err = MappedVec::open("a\0b", OpenOptions::default()).unwrap_err();
+    assert_eq!(err.code(), "ERR_MMVEC_BAD_PATH");
+    assert_eq!(err.to_string(), "bad path a\\0b: contains a NUL byte");
+}

@@ -6,7 +6,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::error::{CoreResultExt, JsError, NapiResultExt, closed, with_code};
-use crate::flush::FlushTask;
+use crate::flush::NativeFlusher;
 use crate::values::{JsValueIn, JsValueOut, from_scalar, to_scalar};
 use crate::view::View;
 
@@ -180,10 +180,10 @@ impl NativeVector {
         self.vec()?.flush().js()
     }
 
-    #[napi(ts_return_type = "Promise<void>")]
-    pub fn flush_async(&self) -> Result<AsyncTask<FlushTask>, String> {
-        let flusher = self.vec()?.flusher().js()?;
-        Ok(AsyncTask::new(FlushTask { flusher }))
+    /// A one-shot flusher for `flushAsync()` (see `NativeFlusher`).
+    #[napi]
+    pub fn flusher(&self) -> Result<NativeFlusher, String> {
+        Ok(NativeFlusher::new(self.vec()?.flusher().js()?))
     }
 
     /// Detaches the view, unmaps, releases the lock. Closing twice is a no-op.
