@@ -3,7 +3,7 @@
  * temporary --dir, and stops it. No mocks: every Redis test talks to one of these.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -124,4 +124,12 @@ export async function errorOf(promise: Promise<unknown>): Promise<string | undef
   } catch (error) {
     return (error as Error).message;
   }
+}
+
+/** Whether the installed redis-server is at least `version` (e.g. `'7.2'`). */
+export function redisAtLeast(version: string): boolean {
+  const output = execFileSync('redis-server', ['--version'], { encoding: 'utf8' });
+  const installed = /v=(\d+)\.(\d+)/.exec(output)?.slice(1).map(Number) ?? [0, 0];
+  const wanted = version.split('.').map(Number);
+  return installed[0]! > wanted[0]! || (installed[0] === wanted[0] && installed[1]! >= wanted[1]!);
 }

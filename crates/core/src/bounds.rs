@@ -7,13 +7,8 @@ use crate::error::Error;
 /// count from the end, everything is clamped to `0..=len`. Returns `start..end`, empty
 /// when `start >= end`.
 pub fn slice_bounds(len: u64, start: Option<i64>, end: Option<i64>) -> (u64, u64) {
-    let resolve = |at: i64| -> u64 {
-        if at < 0 {
-            len.saturating_sub(at.unsigned_abs())
-        } else {
-            (at as u64).min(len)
-        }
-    };
+    let resolve =
+        |at: i64| -> u64 { if at < 0 { len.saturating_sub(at.unsigned_abs()) } else { (at as u64).min(len) } };
     let start = start.map_or(0, resolve);
     let end = end.map_or(len, resolve);
     (start, end.max(start))
@@ -22,13 +17,7 @@ pub fn slice_bounds(len: u64, start: Option<i64>, end: Option<i64>) -> (u64, u64
 /// Resolves `LRANGE`-style inclusive `start..=stop` (negative from the end) to a
 /// half-open `start..end`, or `None` when the range is empty.
 pub fn lrange_bounds(len: u64, start: i64, stop: i64) -> Option<(u64, u64)> {
-    let resolve = |at: i64| -> i128 {
-        if at < 0 {
-            len as i128 + at as i128
-        } else {
-            at as i128
-        }
-    };
+    let resolve = |at: i64| -> i128 { if at < 0 { len as i128 + at as i128 } else { at as i128 } };
     let start = resolve(start).max(0);
     let stop = resolve(stop).min(len as i128 - 1);
     if start > stop {
@@ -43,9 +32,7 @@ pub fn index_from_f64(value: f64) -> Result<u64, Error> {
     if value.is_finite() && value.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&value) {
         Ok(value as u64)
     } else {
-        Err(Error::BadIndex {
-            text: crate::Scalar::Float(value).to_string(),
-        })
+        Err(Error::BadIndex { text: crate::Scalar::Float(value).to_string() })
     }
 }
 
@@ -79,15 +66,9 @@ mod tests {
         assert_eq!(index_from_f64(3.0).ok(), Some(3));
         assert_eq!(index_from_f64(-0.0).ok(), Some(0));
         for bad in [-1.0, 1.5, f64::NAN, f64::INFINITY, 1e300] {
-            assert_eq!(
-                index_from_f64(bad).err().map(|e| e.code()),
-                Some("ERR_MMVEC_BAD_INDEX")
-            );
+            assert_eq!(index_from_f64(bad).err().map(|e| e.code()), Some("ERR_MMVEC_BAD_INDEX"));
         }
         let msg = index_from_f64(1.5).err().map(|e| e.to_string());
-        assert_eq!(
-            msg.as_deref(),
-            Some("index 1.5 is not a non-negative safe integer")
-        );
+        assert_eq!(msg.as_deref(), Some("index 1.5 is not a non-negative safe integer"));
     }
 }

@@ -81,9 +81,7 @@ impl DType {
             "float32" | "f32" | "float" => DType::Float32,
             "float64" | "f64" | "double" => DType::Float64,
             _ => {
-                return Err(Error::BadDType {
-                    name: name.to_owned(),
-                });
+                return Err(Error::BadDType { name: name.to_owned() });
             }
         };
         Ok(dtype)
@@ -126,14 +124,8 @@ impl DType {
     /// cannot hold exactly (out of range, fractional for an integer type, a float32
     /// overflow). Nothing is written on error.
     pub fn encode(self, value: Scalar, out: &mut [u8]) -> Result<(), Error> {
-        let bad = |reason: &'static str| Error::BadValue {
-            value: value.to_string(),
-            dtype: self,
-            reason,
-        };
-        let out = out
-            .get_mut(..self.itemsize())
-            .ok_or_else(|| bad("no room for the element"))?;
+        let bad = |reason: &'static str| Error::BadValue { value: value.to_string(), dtype: self, reason };
+        let out = out.get_mut(..self.itemsize()).ok_or_else(|| bad("no room for the element"))?;
         match self {
             DType::Float64 => {
                 let wide = value.to_f64();
@@ -165,22 +157,19 @@ impl DType {
     /// Parses the text form of a value (as a Redis client sends it) for this type:
     /// integers for integer types, any float syntax (`1e3`, `inf`, `nan`) for float types.
     pub fn parse(self, text: &[u8]) -> Result<Scalar, Error> {
-        let bad = |reason: &'static str| Error::BadValue {
-            value: String::from_utf8_lossy(text).into_owned(),
-            dtype: self,
-            reason,
-        };
-        let text = std::str::from_utf8(text).map_err(|_| bad("not a number"))?;
+        let bad = |reason: &'static str| Error::BadValue { value: shown(text), dtype: self, reason };
         let value = if self.is_float() {
-            Scalar::Float(text.parse::<f64>().map_err(|_| bad("not a number"))?)
-        } else if let Ok(v) = text.parse::<i64>() {
-            Scalar::Int(v)
-        } else if let Ok(v) = text.parse::<u64>() {
-            Scalar::UInt(v)
-        } else if text.parse::<i128>().is_ok() {
-            return Err(bad("out of range"));
+            Scalar::Float(parse_float(text).map_err(bad)?)
         } else {
-            return Err(bad("not an integer"));
+            match integer_text(text) {
+                Some(v) => match (i64::try_from(v), u64::try_from(v)) {
+                    (Ok(v), _) => Scalar::Int(v),
+                    (_, Ok(v)) => Scalar::UInt(v),
+                    _ => return Err(bad("out of range")),
+                },
+                None if is_long_integer(text) => return Err(bad("out of range")),
+                None => return Err(bad("not an integer")),
+            }
         };
         let mut scratch = [0u8; 8];
         self.encode(value, &mut scratch)?;
@@ -190,40 +179,29 @@ impl DType {
     /// Parses an increment for this type: any 64-bit integer for integer types (a
     /// negative delta is fine for unsigned ones), any finite float for float types.
     pub fn parse_delta(self, text: &[u8]) -> Result<Scalar, Error> {
-        let bad = |reason: &'static str| Error::BadValue {
-            value: String::from_utf8_lossy(text).into_owned(),
-            dtype: self,
-            reason,
-        };
-        let text = std::str::from_utf8(text).map_err(|_| bad("not a number"))?;
+        let bad = |reason: &'static str| Error::BadValue { value: shown(text), dtype: self, reason };
         if self.is_float() {
-            let delta = text.parse::<f64>().map_err(|_| bad("not a number"))?;
+            let delta = parse_float(text).map_err(bad)?;
             if !delta.is_finite() {
                 return Err(bad("not a finite increment"));
             }
             Ok(Scalar::Float(delta))
         } else {
-            text.parse::<i64>()
+            integer_text(text)
+                .and_then(|v| i64::try_from(v).ok())
                 .map(Scalar::Int)
-                .map_err(|_| bad("not an integer increment"))
+                .ok_or_else(|| bad("not an integer increment"))
         }
     }
 
     /// `current + delta` as this type, refusing results it cannot hold (overflow, or
     /// a float sum that is not finite).
     pub fn add(self, current: Scalar, delta: Scalar) -> Result<Scalar, Error> {
-        let bad = |value: String, reason: &'static str| Error::BadValue {
-            value,
-            dtype: self,
-            reason,
-        };
+        let bad = |value: String, reason: &'static str| Error::BadValue { value, dtype: self, reason };
         let sum = if self.is_float() {
             let sum = current.to_f64() + delta.to_f64();
             if !sum.is_finite() {
-                return Err(bad(
-                    Scalar::Float(sum).to_string(),
-                    "increment would not be finite",
-                ));
+                return Err(bad(Scalar::Float(sum).to_string(), "increment would not be finite"));
             }
             Scalar::Float(sum)
         } else {
@@ -258,6 +236,50 @@ impl DType {
     }
 }
 
+/// Integer syntax as Redis parses it: an optional `-`, then digits with no leading zero
+/// (no `+`, no spaces). `None` if the text is not one, or has more than 39 digits.
+pub fn integer_text(text: &[u8]) -> Option<i128> {
+    let digits = text.strip_prefix(b"-").unwrap_or(text);
+    let canonical = match digits {
+        [b'0'] => true,
+        [b'1'..=b'9', rest @ ..] => rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    if !canonical {
+        return None;
+    }
+    std::str::from_utf8(text).ok()?.parse::<i128>().ok()
+}
+
+/// Whether `text` has integer syntax but too many digits for `integer_text`.
+fn is_long_integer(text: &[u8]) -> bool {
+    let digits = text.strip_prefix(b"-").unwrap_or(text);
+    digits.len() > 1 && digits[0] != b'0' && digits.iter().all(u8::is_ascii_digit)
+}
+
+/// A float in any of Rust's (and C's) syntaxes; a finite literal that overflows to
+/// infinity is refused rather than stored as `inf`.
+fn parse_float(text: &[u8]) -> Result<f64, &'static str> {
+    let text = std::str::from_utf8(text).map_err(|_| "not a number")?;
+    let value = text.parse::<f64>().map_err(|_| "not a number")?;
+    let literal_infinity = text.trim_start_matches(['+', '-']).to_ascii_lowercase().starts_with("inf");
+    if value.is_infinite() && !literal_infinity {
+        return Err("out of range");
+    }
+    Ok(value)
+}
+
+/// A value as error messages show it: lossy UTF-8, cut at 128 characters (as Redis cuts
+/// arguments in its own errors).
+fn shown(text: &[u8]) -> String {
+    const LIMIT: usize = 128;
+    let text = String::from_utf8_lossy(text);
+    match text.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.into_owned(),
+    }
+}
+
 /// An integer stored in a float type must survive the conversion exactly: 2^53 + 1
 /// would silently become 2^53. (Floats given as floats are rounded as usual.)
 fn check_exact_integer(value: Scalar, stored: f64) -> Result<(), &'static str> {
@@ -266,11 +288,7 @@ fn check_exact_integer(value: Scalar, stored: f64) -> Result<(), &'static str> {
         Scalar::UInt(v) => stored.is_finite() && stored as i128 == i128::from(v),
         Scalar::F32(_) | Scalar::Float(_) => true,
     };
-    if exact {
-        Ok(())
-    } else {
-        Err("not exactly representable")
-    }
+    if exact { Ok(()) } else { Err("not exactly representable") }
 }
 
 impl std::fmt::Display for DType {
@@ -294,10 +312,7 @@ mod tests {
     fn names_round_trip_and_aliases_parse() {
         for dtype in DType::ALL {
             assert_eq!(DType::from_name(dtype.name()).ok(), Some(dtype));
-            assert_eq!(
-                DType::from_name(&dtype.name().to_uppercase()).ok(),
-                Some(dtype)
-            );
+            assert_eq!(DType::from_name(&dtype.name().to_uppercase()).ok(), Some(dtype));
         }
         assert_eq!(DType::from_name("f64").ok(), Some(DType::Float64));
         assert_eq!(DType::from_name("double").ok(), Some(DType::Float64));
@@ -318,83 +333,59 @@ mod tests {
         assert!(DType::Int8.encode(Scalar::Int(127), &mut buf).is_ok());
         assert!(DType::Int8.encode(Scalar::Int(128), &mut buf).is_err());
         assert!(DType::UInt8.encode(Scalar::Int(-1), &mut buf).is_err());
-        assert!(
-            DType::UInt64
-                .encode(Scalar::UInt(u64::MAX), &mut buf)
-                .is_ok()
-        );
-        assert!(
-            DType::Int64
-                .encode(Scalar::UInt(u64::MAX), &mut buf)
-                .is_err()
-        );
+        assert!(DType::UInt64.encode(Scalar::UInt(u64::MAX), &mut buf).is_ok());
+        assert!(DType::Int64.encode(Scalar::UInt(u64::MAX), &mut buf).is_err());
         assert!(DType::Int32.encode(Scalar::Float(2.0), &mut buf).is_ok());
         assert!(DType::Int32.encode(Scalar::Float(2.5), &mut buf).is_err());
-        assert!(
-            DType::Int32
-                .encode(Scalar::Float(f64::NAN), &mut buf)
-                .is_err()
-        );
-        assert!(
-            DType::Float32
-                .encode(Scalar::Float(1e300), &mut buf)
-                .is_err()
-        );
-        assert!(
-            DType::Float32
-                .encode(Scalar::Float(f64::INFINITY), &mut buf)
-                .is_ok()
-        );
+        assert!(DType::Int32.encode(Scalar::Float(f64::NAN), &mut buf).is_err());
+        assert!(DType::Float32.encode(Scalar::Float(1e300), &mut buf).is_err());
+        assert!(DType::Float32.encode(Scalar::Float(f64::INFINITY), &mut buf).is_ok());
     }
 
     #[test]
     fn decode_reads_little_endian() {
         assert_eq!(DType::Int16.decode(&[0xfe, 0xff]), Scalar::Int(-2));
         assert_eq!(DType::UInt16.decode(&[0x01, 0x02]), Scalar::UInt(0x0201));
-        assert_eq!(
-            DType::Float64.decode(&1.5f64.to_le_bytes()),
-            Scalar::Float(1.5)
-        );
-        assert_eq!(
-            DType::Float32.decode(&0.5f32.to_le_bytes()),
-            Scalar::F32(0.5)
-        );
+        assert_eq!(DType::Float64.decode(&1.5f64.to_le_bytes()), Scalar::Float(1.5));
+        assert_eq!(DType::Float32.decode(&0.5f32.to_le_bytes()), Scalar::F32(0.5));
     }
 
     #[test]
     fn parse_is_strict() {
         assert_eq!(DType::Int32.parse(b"-7").ok(), Some(Scalar::Int(-7)));
-        assert_eq!(
-            DType::UInt64.parse(b"18446744073709551615").ok(),
-            Some(Scalar::UInt(u64::MAX))
-        );
+        assert_eq!(DType::UInt64.parse(b"18446744073709551615").ok(), Some(Scalar::UInt(u64::MAX)));
         let msg = |d: DType, t: &[u8]| d.parse(t).err().map(|e| e.to_string());
-        assert_eq!(
-            msg(DType::Int32, b"1.5").as_deref(),
-            Some("value '1.5' is not valid for int32: not an integer")
-        );
-        assert_eq!(
-            msg(DType::Int8, b"300").as_deref(),
-            Some("value '300' is not valid for int8: out of range")
-        );
+        assert_eq!(msg(DType::Int32, b"1.5").as_deref(), Some("value '1.5' is not valid for int32: not an integer"));
+        assert_eq!(msg(DType::Int8, b"300").as_deref(), Some("value '300' is not valid for int8: out of range"));
         assert_eq!(
             msg(DType::Int64, b"99999999999999999999").as_deref(),
             Some("value '99999999999999999999' is not valid for int64: out of range")
         );
-        assert_eq!(
-            msg(DType::Float64, b"abc").as_deref(),
-            Some("value 'abc' is not valid for float64: not a number")
-        );
-        assert_eq!(
-            msg(DType::Float64, b"").as_deref(),
-            Some("value '' is not valid for float64: not a number")
-        );
+        assert_eq!(msg(DType::Float64, b"abc").as_deref(), Some("value 'abc' is not valid for float64: not a number"));
+        assert_eq!(msg(DType::Float64, b"").as_deref(), Some("value '' is not valid for float64: not a number"));
         assert_eq!(
             msg(DType::Float32, b"1e39").as_deref(),
             Some("value '1e39' is not valid for float32: out of range")
         );
         assert!(DType::Float64.parse(b"inf").is_ok());
         assert!(DType::Float64.parse(b"nan").is_ok());
+        assert!(DType::Float64.parse(b"-Infinity").is_ok());
+        assert_eq!(
+            msg(DType::Float64, b"1e400").as_deref(),
+            Some("value '1e400' is not valid for float64: out of range")
+        );
+        for loose in [&b"+5"[..], b"05", b" 5", b"5 ", b"--5", b"-"] {
+            assert_eq!(DType::Int32.parse(loose).err().map(|e| e.code()), Some("ERR_MMVEC_BAD_VALUE"));
+        }
+        assert_eq!(
+            msg(DType::Int8, b"\xff").as_deref(),
+            Some("value '\u{fffd}' is not valid for int8: not an integer")
+        );
+        let long = vec![b'x'; 200];
+        let text = msg(DType::Int8, &long).unwrap_or_default();
+        assert_eq!(text, format!("value '{}...' is not valid for int8: not an integer", "x".repeat(128)));
+        assert_eq!(integer_text(b"-0"), Some(0));
+        assert_eq!(integer_text(b"170141183460469231731687303715884105727"), Some(i128::MAX));
     }
 
     #[test]
@@ -411,10 +402,7 @@ mod tests {
             msg(delta(DType::Float64, b"inf")).as_deref(),
             Some("value 'inf' is not valid for float64: not a finite increment")
         );
-        assert_eq!(
-            DType::UInt8.add(Scalar::UInt(5), Scalar::Int(-2)).ok(),
-            Some(Scalar::UInt(3))
-        );
+        assert_eq!(DType::UInt8.add(Scalar::UInt(5), Scalar::Int(-2)).ok(), Some(Scalar::UInt(3)));
         assert_eq!(
             msg(DType::UInt8.add(Scalar::UInt(5), Scalar::Int(-6))).as_deref(),
             Some("value '-1' is not valid for uint8: out of range")
@@ -423,18 +411,8 @@ mod tests {
             msg(DType::Int64.add(Scalar::Int(i64::MAX), Scalar::Int(1))).as_deref(),
             Some("value '9223372036854775808' is not valid for int64: out of range")
         );
-        assert_eq!(
-            DType::UInt64
-                .add(Scalar::UInt(u64::MAX - 1), Scalar::Int(1))
-                .ok(),
-            Some(Scalar::UInt(u64::MAX))
-        );
-        assert_eq!(
-            DType::Float32
-                .add(Scalar::F32(0.5), Scalar::Float(0.25))
-                .ok(),
-            Some(Scalar::F32(0.75))
-        );
+        assert_eq!(DType::UInt64.add(Scalar::UInt(u64::MAX - 1), Scalar::Int(1)).ok(), Some(Scalar::UInt(u64::MAX)));
+        assert_eq!(DType::Float32.add(Scalar::F32(0.5), Scalar::Float(0.25)).ok(), Some(Scalar::F32(0.75)));
         assert_eq!(
             msg(DType::Float64.add(Scalar::Float(f64::MAX), Scalar::Float(f64::MAX))).as_deref(),
             Some("value 'inf' is not valid for float64: increment would not be finite")

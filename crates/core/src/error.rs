@@ -13,11 +13,7 @@ pub enum Error {
     #[error("not a regular file: {}", path.display())]
     NotRegularFile { path: PathBuf },
     #[error("size of {} is {size} bytes, not a multiple of {} ({dtype})", path.display(), dtype.itemsize())]
-    BadSize {
-        path: PathBuf,
-        size: u64,
-        dtype: DType,
-    },
+    BadSize { path: PathBuf, size: u64, dtype: DType },
     #[error("index {index} is out of range for length {len}")]
     OutOfRange { index: u64, len: u64 },
     #[error("{} is locked by another writer", path.display())]
@@ -27,11 +23,7 @@ pub enum Error {
     #[error("vector is read-only")]
     ReadOnly,
     #[error("value '{value}' is not valid for {dtype}: {reason}")]
-    BadValue {
-        value: String,
-        dtype: DType,
-        reason: &'static str,
-    },
+    BadValue { value: String, dtype: DType, reason: &'static str },
     #[error(
         "unknown dtype '{name}' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64)"
     )]
@@ -44,14 +36,10 @@ pub enum Error {
     BadLength { len: usize, dtype: DType },
     #[error("path {} is outside the allowed directory", path.display())]
     OutsideRoot { path: PathBuf },
-    #[error("bad path {}: {reason}", path.display().to_string().escape_debug())]
+    #[error("bad path '{}': {reason}", path.display().to_string().escape_debug())]
     BadPath { path: PathBuf, reason: &'static str },
     #[error("{op} {}: {source}", path.display())]
-    Io {
-        op: &'static str,
-        path: PathBuf,
-        source: io::Error,
-    },
+    Io { op: &'static str, path: PathBuf, source: io::Error },
 }
 
 impl Error {
@@ -78,11 +66,7 @@ impl Error {
     }
 
     pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Error {
-        Error::Io {
-            op,
-            path: path.into(),
-            source,
-        }
+        Error::Io { op, path: path.into(), source }
     }
 }
 

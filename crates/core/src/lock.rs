@@ -77,11 +77,7 @@ pub fn unlock_reader(file: &File) {
 }
 
 /// Runs `shrink` only if no reader has the file mapped, keeping readers out meanwhile.
-pub fn without_readers<T>(
-    file: &File,
-    path: &Path,
-    shrink: impl FnOnce() -> Result<T>,
-) -> Result<T> {
+pub fn without_readers<T>(file: &File, path: &Path, shrink: impl FnOnce() -> Result<T>) -> Result<T> {
     #[cfg(target_os = "linux")]
     {
         if !readers::set(file, readers::EXCLUSIVE).map_err(|e| Error::io("lock", path, e))? {

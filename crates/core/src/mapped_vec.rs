@@ -30,6 +30,9 @@ pub struct MappedVec {
     path: PathBuf,
     options: OpenOptions,
     len: usize,
+    /// The file's size in bytes: `len * itemsize`, or more while a shrink is deferred
+    /// (see [`MappedVec::resize_deferred`]).
+    file_bytes: usize,
     region: Option<Arc<Region>>,
 }
 
@@ -38,10 +41,7 @@ impl MappedVec {
     pub fn open(path: impl AsRef<Path>, options: OpenOptions) -> Result<MappedVec> {
         let path = path.as_ref();
         if path.as_os_str().as_encoded_bytes().contains(&0) {
-            return Err(Error::BadPath {
-                path: path.into(),
-                reason: "contains a NUL byte",
-            });
+            return Err(Error::BadPath { path: path.into(), reason: "contains a NUL byte" });
         }
         refuse_non_regular(path)?;
         let file = open_file(path, options.mode)?;
@@ -56,24 +56,15 @@ impl MappedVec {
         }
         let mut size = meta.len();
         if options.mode == Mode::Create && size > 0 {
-            lock::without_readers(&file, path, || {
-                file.set_len(0).map_err(|e| Error::io("truncate", path, e))
-            })?;
+            lock::without_readers(&file, path, || file.set_len(0).map_err(|e| Error::io("truncate", path, e)))?;
             size = 0;
         }
         let itemsize = options.dtype.itemsize() as u64;
         if !size.is_multiple_of(itemsize) {
-            return Err(Error::BadSize {
-                path: path.into(),
-                size,
-                dtype: options.dtype,
-            });
+            return Err(Error::BadSize { path: path.into(), size, dtype: options.dtype });
         }
-        let byte_len = usize::try_from(size).map_err(|_| Error::BadSize {
-            path: path.into(),
-            size,
-            dtype: options.dtype,
-        })?;
+        let byte_len =
+            usize::try_from(size).map_err(|_| Error::BadSize { path: path.into(), size, dtype: options.dtype })?;
         let region = if options.mode.is_writable() {
             Some(Region::shared(&file, reserve(byte_len, MIN_CAPACITY)))
         } else if byte_len > 0 {
@@ -81,15 +72,13 @@ impl MappedVec {
         } else {
             None
         };
-        let region = region
-            .transpose()
-            .map_err(|e| Error::io("mmap", path, e))?
-            .map(Arc::new);
+        let region = region.transpose().map_err(|e| Error::io("mmap", path, e))?.map(Arc::new);
         Ok(MappedVec {
             file,
             path: path.into(),
             options,
             len: byte_len / options.dtype.itemsize(),
+            file_bytes: byte_len,
             region,
         })
     }
@@ -143,10 +132,7 @@ impl MappedVec {
     pub fn get_many(&self, indices: &[u64]) -> Result<Vec<Scalar>> {
         let offsets = self.element_offsets(indices)?;
         let bytes = self.as_bytes();
-        Ok(offsets
-            .into_iter()
-            .map(|at| self.dtype().decode(&bytes[at..]))
-            .collect())
+        Ok(offsets.into_iter().map(|at| self.dtype().decode(&bytes[at..])).collect())
     }
 
     /// Appends the bytes of the elements at `indices` to `out`; all are checked first.
@@ -165,10 +151,7 @@ impl MappedVec {
     pub fn range(&self, start: u64, end: u64) -> Result<&[u8]> {
         if start > end || end > self.len as u64 {
             let index = if start > end { start } else { end };
-            return Err(Error::OutOfRange {
-                index,
-                len: self.len as u64,
-            });
+            return Err(Error::OutOfRange { index, len: self.len as u64 });
         }
         let size = self.itemsize();
         Ok(&self.as_bytes()[start as usize * size..end as usize * size])
@@ -205,9 +188,7 @@ impl MappedVec {
     /// A duplicate handle of the file, for `fdatasync` from another thread: on Linux it
     /// also writes back pages dirtied through the mapping.
     pub fn file_for_sync(&self) -> Result<File> {
-        self.file
-            .try_clone()
-            .map_err(|e| Error::io("dup", &self.path, e))
+        self.file.try_clone().map_err(|e| Error::io("dup", &self.path, e))
     }
 
     pub fn push(&mut self, value: Scalar) -> Result<()> {
@@ -236,36 +217,30 @@ impl MappedVec {
         self.check_writable()?;
         let size = self.itemsize();
         if !bytes.len().is_multiple_of(size) {
-            return Err(Error::BadLength {
-                len: bytes.len(),
-                dtype: self.dtype(),
-            });
+            return Err(Error::BadLength { len: bytes.len(), dtype: self.dtype() });
         }
         if start > self.len as u64 {
-            return Err(Error::OutOfRange {
-                index: start,
-                len: self.len as u64,
-            });
+            return Err(Error::OutOfRange { index: start, len: self.len as u64 });
         }
         let at = start as usize * size;
-        let end = at.checked_add(bytes.len()).ok_or(Error::OutOfRange {
-            index: start,
-            len: self.len as u64,
-        })?;
-        let inside = bytes.len().min(self.byte_len() - at);
+        let end = at.checked_add(bytes.len()).ok_or(Error::OutOfRange { index: start, len: self.len as u64 })?;
+        // Bytes still inside the file are overwritten in place (a deferred shrink may
+        // have left old elements there); the rest extend the file with one write.
+        let inside = bytes.len().min(self.file_bytes.saturating_sub(at));
         let (overwrite, grow) = bytes.split_at(inside);
         if !grow.is_empty() {
             self.ensure_capacity(end)?;
-            let old_len = self.byte_len();
-            if let Err(e) = write_all_at(&self.file, grow, old_len as u64) {
+            let old_size = self.file_bytes;
+            if let Err(e) = write_all_at(&self.file, grow, old_size as u64) {
                 // A short write may have extended the file: put the size back so the
                 // file never holds a partial element or unacknowledged values.
-                let _ = self.file.set_len(old_len as u64);
+                let _ = self.file.set_len(old_size as u64);
                 return Err(Error::io("write", &self.path, e));
             }
-            self.len = end / size;
+            self.file_bytes = end;
         }
         self.copy_into_map(at, overwrite);
+        self.len = self.len.max(end / size);
         Ok(())
     }
 
@@ -290,37 +265,77 @@ impl MappedVec {
     /// Shrinks the vector to `len` elements; `len` may not exceed the current length.
     pub fn truncate(&mut self, len: u64) -> Result<()> {
         if len > self.len as u64 {
-            return Err(Error::OutOfRange {
-                index: len,
-                len: self.len as u64,
-            });
+            return Err(Error::OutOfRange { index: len, len: self.len as u64 });
         }
         self.resize(len)
     }
 
-    /// Sets the length to exactly `len`: truncating, or extending with zeros.
+    /// Sets the length to exactly `len`: truncating, or extending with zeros. A shrink
+    /// fails with [`Error::HasReaders`] while a reader has the file mapped.
     pub fn resize(&mut self, len: u64) -> Result<()> {
+        self.resize_with(len, false)
+    }
+
+    /// Like [`MappedVec::resize`], but a shrink that readers block is applied to the
+    /// length only: the file keeps its size (and the old elements past the end) until
+    /// [`MappedVec::settle`] can truncate it. For changes that must not fail, such as
+    /// replicated writes; a crash meanwhile leaves the old elements counted.
+    pub fn resize_deferred(&mut self, len: u64) -> Result<()> {
+        self.resize_with(len, true)
+    }
+
+    /// Truncates the file to the length if a deferred shrink is pending and no reader
+    /// blocks it any more; otherwise does nothing.
+    pub fn settle(&mut self) -> Result<()> {
+        if !self.has_pending_shrink() {
+            return Ok(());
+        }
+        match self.set_file_size(self.byte_len()) {
+            Err(Error::HasReaders { .. }) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Whether the file is longer than the vector because a shrink was deferred.
+    pub fn has_pending_shrink(&self) -> bool {
+        self.file_bytes > self.byte_len()
+    }
+
+    fn resize_with(&mut self, len: u64, defer: bool) -> Result<()> {
         self.check_writable()?;
-        let too_long = || Error::OutOfRange {
-            index: len,
-            len: self.len as u64,
-        };
         let bytes = usize::try_from(len)
             .ok()
             .and_then(|n| n.checked_mul(self.itemsize()))
-            .ok_or_else(too_long)?;
+            .ok_or(Error::OutOfRange { index: len, len: self.len as u64 })?;
         self.ensure_capacity(bytes)?;
-        let set_len = || {
-            self.file
-                .set_len(bytes as u64)
-                .map_err(|e| Error::io("truncate", &self.path, e))
-        };
-        if bytes < self.byte_len() {
-            lock::without_readers(&self.file, &self.path, set_len)?;
-        } else {
-            set_len()?;
+        if bytes > self.byte_len() {
+            // Growing over a deferred shrink's leftovers: they must read as zeros.
+            let stale_end = bytes.min(self.file_bytes);
+            if stale_end > self.byte_len() {
+                let at = self.byte_len();
+                self.zero_in_map(at, stale_end - at);
+            }
+        }
+        let growing = bytes >= self.byte_len();
+        match self.set_file_size(bytes) {
+            // Readers only block cutting the file; a deferred shrink, or growth into a
+            // pending one, leaves the file as it is.
+            Err(Error::HasReaders { .. }) if defer || growing => {}
+            outcome => outcome?,
         }
         self.len = bytes / self.itemsize();
+        Ok(())
+    }
+
+    /// Sets the file's size; shrinking it waits for no reader to have it mapped.
+    fn set_file_size(&mut self, bytes: usize) -> Result<()> {
+        let set_len = || self.file.set_len(bytes as u64).map_err(|e| Error::io("truncate", &self.path, e));
+        if bytes < self.file_bytes {
+            lock::without_readers(&self.file, &self.path, set_len)?;
+        } else if bytes > self.file_bytes {
+            set_len()?;
+        }
+        self.file_bytes = bytes;
         Ok(())
     }
 
@@ -332,19 +347,14 @@ impl MappedVec {
     /// Starts writing dirty pages back (msync `MS_ASYNC`) without waiting.
     pub fn flush_async(&self) -> Result<()> {
         match &self.region {
-            Some(region) => region
-                .flush(self.byte_len(), false)
-                .map_err(|e| Error::io("msync", &self.path, e)),
+            Some(region) => region.flush(self.byte_len(), false).map_err(|e| Error::io("msync", &self.path, e)),
             None => Ok(()),
         }
     }
 
     /// A handle that performs [`MappedVec::flush`] later or on another thread.
     pub fn flusher(&self) -> Result<Flusher> {
-        let file = self
-            .file
-            .try_clone()
-            .map_err(|e| Error::io("dup", &self.path, e))?;
+        let file = self.file.try_clone().map_err(|e| Error::io("dup", &self.path, e))?;
         Ok(Flusher {
             file,
             region: self.region.clone(),
@@ -356,10 +366,7 @@ impl MappedVec {
 
     /// The current bytes, kept mapped while the returned value lives (for zero-copy views).
     pub fn share(&self) -> Option<SharedBytes> {
-        self.region.as_ref().map(|region| SharedBytes {
-            region: Arc::clone(region),
-            len: self.byte_len(),
-        })
+        self.region.as_ref().map(|region| SharedBytes { region: Arc::clone(region), len: self.byte_len() })
     }
 
     fn itemsize(&self) -> usize {
@@ -367,19 +374,12 @@ impl MappedVec {
     }
 
     fn check_writable(&self) -> Result<()> {
-        if self.mode().is_writable() {
-            Ok(())
-        } else {
-            Err(Error::ReadOnly)
-        }
+        if self.mode().is_writable() { Ok(()) } else { Err(Error::ReadOnly) }
     }
 
     fn element_offset(&self, index: u64) -> Result<usize> {
         if index >= self.len as u64 {
-            return Err(Error::OutOfRange {
-                index,
-                len: self.len as u64,
-            });
+            return Err(Error::OutOfRange { index, len: self.len as u64 });
         }
         Ok(index as usize * self.itemsize())
     }
@@ -389,18 +389,26 @@ impl MappedVec {
     }
 
     /// Copies `bytes` into the mapping at byte offset `at`; the caller has checked that
-    /// `at + bytes.len() <= byte_len()`.
+    /// `at + bytes.len() <= file_bytes`.
     fn copy_into_map(&mut self, at: usize, bytes: &[u8]) {
         let Some(region) = &self.region else { return };
-        if bytes.is_empty() || at + bytes.len() > self.byte_len() {
+        if bytes.is_empty() || at + bytes.len() > self.file_bytes.min(region.capacity()) {
             return;
         }
-        // SAFETY: the range lies within byte_len(), which the region maps and the file
-        // backs; the mapping is writable (check_writable passed) and &mut self excludes
-        // every other Rust reference to these bytes.
-        unsafe {
-            std::ptr::copy_nonoverlapping(bytes.as_ptr(), region.as_ptr().add(at), bytes.len())
-        };
+        // SAFETY: the range lies within the file, which the region maps and backs; the
+        // mapping is writable (check_writable passed) and &mut self excludes every other
+        // Rust reference to these bytes.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), region.as_ptr().add(at), bytes.len()) };
+    }
+
+    /// Zeroes `len` bytes of the mapping from `at`, within the file.
+    fn zero_in_map(&mut self, at: usize, len: usize) {
+        let Some(region) = &self.region else { return };
+        if len == 0 || at + len > self.file_bytes.min(region.capacity()) {
+            return;
+        }
+        // SAFETY: as in copy_into_map.
+        unsafe { std::ptr::write_bytes(region.as_ptr().add(at), 0, len) };
     }
 
     /// Makes sure the mapping covers `needed` bytes, remapping with doubled capacity if not.
@@ -411,8 +419,7 @@ impl MappedVec {
             return Ok(());
         }
         let capacity = reserve(needed, current.saturating_mul(2).max(MIN_CAPACITY));
-        let region =
-            Region::shared(&self.file, capacity).map_err(|e| Error::io("mmap", &self.path, e))?;
+        let region = Region::shared(&self.file, capacity).map_err(|e| Error::io("mmap", &self.path, e))?;
         self.region = Some(Arc::new(region));
         Ok(())
     }
@@ -456,13 +463,9 @@ impl Flusher {
             return Ok(());
         }
         if let Some(region) = &self.region {
-            region
-                .flush(self.byte_len, true)
-                .map_err(|e| Error::io("msync", &self.path, e))?;
+            region.flush(self.byte_len, true).map_err(|e| Error::io("msync", &self.path, e))?;
         }
-        self.file
-            .sync_data()
-            .map_err(|e| Error::io("fsync", &self.path, e))
+        self.file.sync_data().map_err(|e| Error::io("fsync", &self.path, e))
     }
 }
 

@@ -24,9 +24,7 @@ impl Mode {
             "r+" => Ok(Mode::ReadWrite),
             "w+" => Ok(Mode::Create),
             "a" => Ok(Mode::Append),
-            _ => Err(Error::BadMode {
-                name: name.to_owned(),
-            }),
+            _ => Err(Error::BadMode { name: name.to_owned() }),
         }
     }
 

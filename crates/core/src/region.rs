@@ -33,11 +33,7 @@ impl Region {
     /// file's size: those pages are only touched after the file has been extended.
     pub(crate) fn shared(file: &File, capacity: usize) -> std::io::Result<Region> {
         let raw = MmapOptions::new().len(capacity).map_raw(file)?;
-        Ok(Region {
-            ptr: raw.as_mut_ptr(),
-            capacity,
-            map: Mapping::Shared(raw),
-        })
+        Ok(Region { ptr: raw.as_mut_ptr(), capacity, map: Mapping::Shared(raw) })
     }
 
     /// Maps the first `len` bytes of `file` copy-on-write.
@@ -46,11 +42,7 @@ impl Region {
         // another process (the usual mmap hazard); readers only read within the length
         // they were told, and a shrink by another process is documented as unsupported.
         let mut map = unsafe { MmapOptions::new().len(len).map_copy(file)? };
-        Ok(Region {
-            ptr: map.as_mut_ptr(),
-            capacity: len,
-            map: Mapping::Private(map),
-        })
+        Ok(Region { ptr: map.as_mut_ptr(), capacity: len, map: Mapping::Private(map) })
     }
 
     pub fn as_ptr(&self) -> *mut u8 {

@@ -42,12 +42,8 @@ impl Scalar {
         match self {
             Scalar::Int(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
             Scalar::UInt(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-            Scalar::F32(v) => write_float(v.is_finite(), v.is_nan(), v < 0.0, out, |b| {
-                b.format_finite(v)
-            }),
-            Scalar::Float(v) => write_float(v.is_finite(), v.is_nan(), v < 0.0, out, |b| {
-                b.format_finite(v)
-            }),
+            Scalar::F32(v) => write_float(v.is_finite(), v.is_nan(), v < 0.0, out, |b| b.format_finite(v)),
+            Scalar::Float(v) => write_float(v.is_finite(), v.is_nan(), v < 0.0, out, |b| b.format_finite(v)),
         }
     }
 }
@@ -93,14 +89,7 @@ mod tests {
         assert_eq!(Scalar::Float(f64::NAN).to_string(), "nan");
         assert_eq!(Scalar::Int(-5).to_string(), "-5");
         assert_eq!(Scalar::UInt(u64::MAX).to_string(), "18446744073709551615");
-        for v in [
-            0.1,
-            1.0 / 3.0,
-            1e-300,
-            123456789.123,
-            f64::MAX,
-            f64::MIN_POSITIVE,
-        ] {
+        for v in [0.1, 1.0 / 3.0, 1e-300, 123456789.123, f64::MAX, f64::MIN_POSITIVE] {
             assert_eq!(Scalar::Float(v).to_string().parse::<f64>().ok(), Some(v));
         }
     }

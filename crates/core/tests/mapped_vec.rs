@@ -23,8 +23,7 @@ fn append_mode_creates_and_file_size_is_always_the_count() {
     let (_dir, path) = temp();
     let mut v = open(&path, DType::Float64, Mode::Append).unwrap();
     assert_eq!(v.len(), 0);
-    v.extend(&[Scalar::Float(0.5), Scalar::Float(1.5), Scalar::Float(2.5)])
-        .unwrap();
+    v.extend(&[Scalar::Float(0.5), Scalar::Float(1.5), Scalar::Float(2.5)]).unwrap();
     assert_eq!(std::fs::metadata(&path).unwrap().len(), 24);
     assert_eq!(v.get(1).unwrap(), Scalar::Float(1.5));
     assert_eq!(v.pop().unwrap(), Some(Scalar::Float(2.5)));
@@ -68,18 +67,8 @@ fn refuses_sizes_that_are_not_whole_elements() {
     std::fs::write(&path, [0u8; 7]).unwrap();
     let err = open(&path, DType::Float64, Mode::Append).unwrap_err();
     assert_eq!(err.code(), "ERR_MMVEC_BAD_SIZE");
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "size of {} is 7 bytes, not a multiple of 8 (float64)",
-            path.display()
-        )
-    );
-    assert_eq!(
-        std::fs::metadata(&path).unwrap().len(),
-        7,
-        "nothing is truncated"
-    );
+    assert_eq!(err.to_string(), format!("size of {} is 7 bytes, not a multiple of 8 (float64)", path.display()));
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 7, "nothing is truncated");
     assert_eq!(open(&path, DType::UInt8, Mode::Read).unwrap().len(), 7);
 }
 
@@ -88,24 +77,15 @@ fn refuses_directories_and_fifos() {
     let (dir, _) = temp();
     let err = open(&dir.path().to_path_buf(), DType::Float64, Mode::Append).unwrap_err();
     assert_eq!(err.code(), "ERR_MMVEC_NOT_REGULAR_FILE");
-    assert_eq!(
-        err.to_string(),
-        format!("not a regular file: {}", dir.path().display())
-    );
+    assert_eq!(err.to_string(), format!("not a regular file: {}", dir.path().display()));
     let fifo = dir.path().join("fifo");
     let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
     // SAFETY: c_path is a valid NUL-terminated string.
     assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
     for mode in [Mode::Read, Mode::ReadWrite, Mode::Append, Mode::Create] {
-        assert_eq!(
-            code(open(&fifo, DType::Float64, mode)),
-            "ERR_MMVEC_NOT_REGULAR_FILE"
-        );
+        assert_eq!(code(open(&fifo, DType::Float64, mode)), "ERR_MMVEC_NOT_REGULAR_FILE");
     }
-    assert_eq!(
-        code(open(&PathBuf::from("/dev/null"), DType::UInt8, Mode::Read)),
-        "ERR_MMVEC_NOT_REGULAR_FILE"
-    );
+    assert_eq!(code(open(&PathBuf::from("/dev/null"), DType::UInt8, Mode::Read)), "ERR_MMVEC_NOT_REGULAR_FILE");
 }
 
 #[test]
@@ -123,25 +103,15 @@ fn one_writer_per_file_readers_welcome() {
     first.push(Scalar::Int(42)).unwrap();
     let err = open(&path, DType::Int32, Mode::ReadWrite).unwrap_err();
     assert_eq!(err.code(), "ERR_MMVEC_LOCKED");
-    assert_eq!(
-        err.to_string(),
-        format!("{} is locked by another writer", path.display())
-    );
-    assert_eq!(
-        code(open(&path, DType::Int32, Mode::Create)),
-        "ERR_MMVEC_LOCKED"
-    );
+    assert_eq!(err.to_string(), format!("{} is locked by another writer", path.display()));
+    assert_eq!(code(open(&path, DType::Int32, Mode::Create)), "ERR_MMVEC_LOCKED");
     assert_eq!(first.len(), 1, "a refused w+ truncates nothing");
     let reader = open(&path, DType::Int32, Mode::Read).unwrap();
     assert_eq!(reader.get(0).unwrap(), Scalar::Int(42));
     let shared = first.share();
     drop(first);
     let second = open(&path, DType::Int32, Mode::Append).unwrap();
-    assert_eq!(
-        second.len(),
-        1,
-        "the lock is released on drop even while a view lives"
-    );
+    assert_eq!(second.len(), 1, "the lock is released on drop even while a view lives");
     drop(shared);
 }
 
@@ -174,27 +144,15 @@ fn growth_remaps_rarely_and_old_views_stay_readable() {
 fn set_many_and_extend_are_all_or_nothing() {
     let (_dir, path) = temp();
     let mut v = open(&path, DType::Int8, Mode::Append).unwrap();
-    v.extend(&[Scalar::Int(1), Scalar::Int(2), Scalar::Int(3)])
-        .unwrap();
-    let err = v
-        .set_many(&[(0, Scalar::Int(9)), (5, Scalar::Int(9))])
-        .unwrap_err();
+    v.extend(&[Scalar::Int(1), Scalar::Int(2), Scalar::Int(3)]).unwrap();
+    let err = v.set_many(&[(0, Scalar::Int(9)), (5, Scalar::Int(9))]).unwrap_err();
     assert_eq!(err.to_string(), "index 5 is out of range for length 3");
-    let err = v
-        .set_many(&[(0, Scalar::Int(9)), (1, Scalar::Int(999))])
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "value '999' is not valid for int8: out of range"
-    );
+    let err = v.set_many(&[(0, Scalar::Int(9)), (1, Scalar::Int(999))]).unwrap_err();
+    assert_eq!(err.to_string(), "value '999' is not valid for int8: out of range");
     let err = v.extend(&[Scalar::Int(4), Scalar::Float(0.5)]).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "value '0.5' is not valid for int8: not an integer"
-    );
+    assert_eq!(err.to_string(), "value '0.5' is not valid for int8: not an integer");
     assert_eq!(v.as_bytes(), &[1, 2, 3]);
-    v.set_many(&[(0, Scalar::Int(-1)), (2, Scalar::Float(7.0))])
-        .unwrap();
+    v.set_many(&[(0, Scalar::Int(-1)), (2, Scalar::Float(7.0))]).unwrap();
     assert_eq!(v.as_bytes(), &[255, 2, 7]);
 }
 
@@ -226,10 +184,7 @@ fn flusher_works_from_another_thread() {
     let mut v = open(&path, DType::Float32, Mode::Append).unwrap();
     v.extend(&[Scalar::Float(0.25); 1000]).unwrap();
     let flusher = v.flusher().unwrap();
-    std::thread::spawn(move || flusher.flush())
-        .join()
-        .unwrap()
-        .unwrap();
+    std::thread::spawn(move || flusher.flush()).join().unwrap().unwrap();
     v.flush_async().unwrap();
     v.flush().unwrap();
 }
@@ -238,10 +193,7 @@ fn flusher_works_from_another_thread() {
 fn huge_sparse_file_opens_without_reading_it() {
     let (_dir, path) = temp();
     let count: u64 = 1_000_000_000;
-    std::fs::File::create(&path)
-        .unwrap()
-        .set_len(count * 8)
-        .unwrap();
+    std::fs::File::create(&path).unwrap().set_len(count * 8).unwrap();
     let started = std::time::Instant::now();
     let mut v = open(&path, DType::Float64, Mode::ReadWrite).unwrap();
     assert_eq!(v.len() as u64, count);
@@ -261,10 +213,7 @@ fn a_writer_never_shrinks_pages_from_under_a_reader() {
     assert_eq!(err.code(), "ERR_MMVEC_HAS_READERS");
     assert_eq!(
         err.to_string(),
-        format!(
-            "{} is mapped by a reader: shrinking it now would crash that reader",
-            path.display()
-        )
+        format!("{} is mapped by a reader: shrinking it now would crash that reader", path.display())
     );
     assert_eq!(code(writer.clear()), "ERR_MMVEC_HAS_READERS");
     assert_eq!(writer.len(), 4, "a refused shrink changes nothing");
@@ -275,15 +224,8 @@ fn a_writer_never_shrinks_pages_from_under_a_reader() {
     assert_eq!(writer.pop().unwrap(), Some(Scalar::Float(2.0)));
     let reader = open(&path, DType::Float64, Mode::Read).unwrap();
     drop(writer);
-    assert_eq!(
-        code(open(&path, DType::Float64, Mode::Create)),
-        "ERR_MMVEC_HAS_READERS"
-    );
-    assert_eq!(
-        std::fs::metadata(&path).unwrap().len(),
-        32,
-        "a refused w+ truncates nothing"
-    );
+    assert_eq!(code(open(&path, DType::Float64, Mode::Create)), "ERR_MMVEC_HAS_READERS");
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 32, "a refused w+ truncates nothing");
     drop(reader);
     assert_eq!(open(&path, DType::Float64, Mode::Create).unwrap().len(), 0);
 }
@@ -295,10 +237,7 @@ fn increments_check_the_type() {
     v.push(Scalar::Int(250)).unwrap();
     assert_eq!(v.increment(0, Scalar::Int(5)).unwrap(), Scalar::UInt(255));
     assert_eq!(code(v.increment(0, Scalar::Int(1))), "ERR_MMVEC_BAD_VALUE");
-    assert_eq!(
-        code(v.increment(1, Scalar::Int(1))),
-        "ERR_MMVEC_OUT_OF_RANGE"
-    );
+    assert_eq!(code(v.increment(1, Scalar::Int(1))), "ERR_MMVEC_OUT_OF_RANGE");
     assert_eq!(v.as_bytes(), &[255]);
 }
 
@@ -306,5 +245,29 @@ fn increments_check_the_type() {
 fn paths_with_nul_bytes_are_refused() {
     let err = MappedVec::open("a\0b", OpenOptions::default()).unwrap_err();
     assert_eq!(err.code(), "ERR_MMVEC_BAD_PATH");
-    assert_eq!(err.to_string(), "bad path a\\0b: contains a NUL byte");
+    assert_eq!(err.to_string(), "bad path 'a\\0b': contains a NUL byte");
+}
+
+#[test]
+fn deferred_shrinks_wait_for_readers_and_settle_later() {
+    let (_dir, path) = temp();
+    let mut writer = open(&path, DType::Int16, Mode::Append).unwrap();
+    writer.extend(&[Scalar::Int(1), Scalar::Int(2), Scalar::Int(3), Scalar::Int(4)]).unwrap();
+    let reader = open(&path, DType::Int16, Mode::Read).unwrap();
+    writer.resize_deferred(1).unwrap();
+    assert_eq!(writer.len(), 1);
+    assert!(writer.has_pending_shrink());
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 8, "the reader's pages stay backed");
+    assert_eq!(reader.get(3).unwrap(), Scalar::Int(4));
+    writer.resize(3).unwrap();
+    assert_eq!(writer.as_bytes(), &[1, 0, 0, 0, 0, 0], "regrowth over leftovers reads zeros");
+    writer.push(Scalar::Int(9)).unwrap();
+    assert_eq!(writer.as_bytes(), &[1, 0, 0, 0, 0, 0, 9, 0]);
+    writer.resize_deferred(2).unwrap();
+    writer.settle().unwrap();
+    assert!(writer.has_pending_shrink(), "still blocked by the reader");
+    drop(reader);
+    writer.settle().unwrap();
+    assert!(!writer.has_pending_shrink());
+    assert_eq!(std::fs::read(&path).unwrap(), [1, 0, 0, 0]);
 }

@@ -109,8 +109,7 @@ fn run(dtype: DType, ops: Vec<Op>) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
     let path = dir.path().join("v.bin");
     let options = OpenOptions::new(dtype, Mode::Append);
-    let mut vec =
-        MappedVec::open(&path, options).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let mut vec = MappedVec::open(&path, options).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let mut model: Vec<u8> = Vec::new();
     for op in &ops {
         let before = model.clone();
@@ -125,18 +124,11 @@ fn run(dtype: DType, ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::WriteAt(start, bytes) => vec.write_bytes_at(*start, bytes),
             Op::Reopen => {
                 drop(vec);
-                vec = MappedVec::open(&path, options)
-                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                vec = MappedVec::open(&path, options).map_err(|e| TestCaseError::fail(e.to_string()))?;
                 Ok(())
             }
         };
-        prop_assert_eq!(
-            outcome.is_ok(),
-            should_succeed,
-            "{:?} -> {:?}",
-            op,
-            outcome.err()
-        );
+        prop_assert_eq!(outcome.is_ok(), should_succeed, "{:?} -> {:?}", op, outcome.err());
         if !should_succeed {
             prop_assert_eq!(&model, &before);
         }
@@ -145,13 +137,8 @@ fn run(dtype: DType, ops: Vec<Op>) -> Result<(), TestCaseError> {
         let on_disk = std::fs::read(&path).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(&on_disk, &model);
         if let Some(last) = vec.len().checked_sub(1) {
-            let got = vec
-                .get(last as u64)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            prop_assert_eq!(
-                format!("{got:?}"),
-                format!("{:?}", dtype.decode(&model[last * dtype.itemsize()..]))
-            );
+            let got = vec.get(last as u64).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(format!("{got:?}"), format!("{:?}", dtype.decode(&model[last * dtype.itemsize()..])));
         }
     }
     Ok(())

@@ -17,9 +17,7 @@ pub struct NativeFlusher {
 
 impl NativeFlusher {
     pub fn new(flusher: Flusher) -> NativeFlusher {
-        NativeFlusher {
-            flusher: Some(flusher),
-        }
+        NativeFlusher { flusher: Some(flusher) }
     }
 }
 
@@ -28,9 +26,7 @@ impl NativeFlusher {
     /// Flushes on a worker thread; a flusher runs once.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn run(&mut self) -> Option<AsyncTask<FlushTask>> {
-        self.flusher
-            .take()
-            .map(|flusher| AsyncTask::new(FlushTask { flusher }))
+        self.flusher.take().map(|flusher| AsyncTask::new(FlushTask { flusher }))
     }
 }
 

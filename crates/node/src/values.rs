@@ -21,11 +21,7 @@ pub fn to_scalar(dtype: DType, value: &JsValueIn) -> Result<Scalar, Error> {
             if lossless && !negative {
                 return Ok(Scalar::UInt(unsigned));
             }
-            Err(Error::BadValue {
-                value: bigint_text(big),
-                dtype,
-                reason: "out of range",
-            })
+            Err(Error::BadValue { value: bigint_text(big), dtype, reason: "out of range" })
         }
     }
 }
@@ -57,9 +53,7 @@ fn bigint_text(big: &BigInt) -> String {
         None => text.push('0'),
         Some((first, rest)) => {
             text.push_str(&first.to_string());
-            rest.iter()
-                .rev()
-                .for_each(|chunk| text.push_str(&format!("{chunk:019}")));
+            rest.iter().rev().for_each(|chunk| text.push_str(&format!("{chunk:019}")));
         }
     }
     text

@@ -20,13 +20,9 @@ pub struct NativeVector {
 impl NativeVector {
     #[napi(factory)]
     pub fn open(path: String, dtype: String, mode: String) -> Result<NativeVector, String> {
-        let options =
-            OpenOptions::new(DType::from_name(&dtype).js()?, Mode::from_name(&mode).js()?);
+        let options = OpenOptions::new(DType::from_name(&dtype).js()?, Mode::from_name(&mode).js()?);
         let vec = MappedVec::open(path, options).js()?;
-        Ok(NativeVector {
-            vec: Some(vec),
-            view: None,
-        })
+        Ok(NativeVector { vec: Some(vec), view: None })
     }
 
     #[napi(getter)]
@@ -63,28 +59,16 @@ impl NativeVector {
 
     /// The bytes of the elements at `indices`, all checked first.
     #[napi]
-    pub fn gather<'env>(
-        &self,
-        env: &'env Env,
-        indices: Vec<f64>,
-    ) -> Result<ArrayBuffer<'env>, String> {
+    pub fn gather<'env>(&self, env: &'env Env, indices: Vec<f64>) -> Result<ArrayBuffer<'env>, String> {
         let vec = self.vec()?;
-        let indices = indices
-            .into_iter()
-            .map(index_from_f64)
-            .collect::<mmvec_core::Result<Vec<_>>>()
-            .js()?;
+        let indices = indices.into_iter().map(index_from_f64).collect::<mmvec_core::Result<Vec<_>>>().js()?;
         let mut out = Vec::new();
         vec.gather_bytes(&indices, &mut out).js()?;
         ArrayBuffer::from_data(env, out).js()
     }
 
     #[napi]
-    pub fn set(
-        &mut self,
-        index: f64,
-        #[napi(ts_arg_type = "number | bigint")] value: JsValueIn,
-    ) -> Result<(), String> {
+    pub fn set(&mut self, index: f64, #[napi(ts_arg_type = "number | bigint")] value: JsValueIn) -> Result<(), String> {
         let vec = self.vec_mut()?;
         let index = index_from_f64(index).js()?;
         let value = to_scalar(vec.dtype(), &value).js()?;
@@ -122,11 +106,7 @@ impl NativeVector {
     ) -> Result<f64, String> {
         let vec = self.vec_mut()?;
         let dtype = vec.dtype();
-        let scalars = values
-            .iter()
-            .map(|v| to_scalar(dtype, v))
-            .collect::<mmvec_core::Result<Vec<Scalar>>>()
-            .js()?;
+        let scalars = values.iter().map(|v| to_scalar(dtype, v)).collect::<mmvec_core::Result<Vec<Scalar>>>().js()?;
         vec.extend(&scalars).js()?;
         Ok(vec.len() as f64)
     }
@@ -163,8 +143,7 @@ impl NativeVector {
         end: Option<f64>,
     ) -> Result<ArrayBuffer<'env>, String> {
         let vec = self.vec()?;
-        let (start, end) =
-            slice_bounds(vec.len() as u64, start.map(js_integer), end.map(js_integer));
+        let (start, end) = slice_bounds(vec.len() as u64, start.map(js_integer), end.map(js_integer));
         ArrayBuffer::copy_from(env, vec.range(start, end).js()?).js()
     }
 
@@ -221,9 +200,5 @@ impl ObjectFinalize for NativeVector {
 
 /// ToIntegerOrInfinity, saturated to i64 (NaN is 0), as `slice` arguments are read.
 fn js_integer(value: f64) -> i64 {
-    if value.is_nan() {
-        0
-    } else {
-        value.trunc() as i64
-    }
+    if value.is_nan() { 0 } else { value.trunc() as i64 }
 }

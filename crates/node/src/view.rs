@@ -25,25 +25,19 @@ impl View {
         env: &'env Env,
     ) -> std::result::Result<Unknown<'env>, JsError> {
         let shared = vec.share();
-        let (ptr, len) = shared
-            .as_ref()
-            .map_or((std::ptr::null_mut(), 0), |s| (s.as_ptr(), s.len()));
+        let (ptr, len) = shared.as_ref().map_or((std::ptr::null_mut(), 0), |s| (s.as_ptr(), s.len()));
         if let Some(view) = slot.as_ref().filter(|v| v.ptr == ptr && v.len == len) {
             return view.buffer.get_value(env).js();
         }
         View::revoke(slot, env)?;
         let Some(shared) = shared.filter(|s| !s.is_empty()) else {
-            return Ok(ArrayBuffer::from_data(env, Vec::<u8>::new())
-                .js()?
-                .to_unknown());
+            return Ok(ArrayBuffer::from_data(env, Vec::<u8>::new()).js()?.to_unknown());
         };
         // SAFETY: `ptr..ptr+len` is mapped and backed by the file; `shared` moves into the
         // finalizer and keeps the mapping alive until V8 frees the buffer. The vector
         // detaches this buffer before anything could leave those pages without a file
         // behind them (shrink, close), and never hands the same pointer to two live buffers.
-        let buffer =
-            unsafe { ArrayBuffer::from_external(env, ptr, len, shared, |_, shared| drop(shared)) }
-                .js()?;
+        let buffer = unsafe { ArrayBuffer::from_external(env, ptr, len, shared, |_, shared| drop(shared)) }.js()?;
         if buffer.as_ptr() != ptr.cast_const() {
             return Err(with_code(
                 "ERR_MMVEC_VIEW_COPIED",
@@ -51,11 +45,7 @@ impl View {
             ));
         }
         let value = buffer.to_unknown();
-        *slot = Some(View {
-            buffer: value.create_ref().js()?,
-            ptr,
-            len,
-        });
+        *slot = Some(View { buffer: value.create_ref().js()?, ptr, len });
         Ok(value)
     }
 

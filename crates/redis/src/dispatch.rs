@@ -19,9 +19,7 @@ impl<'a> Args<'a> {
 
     /// The bytes of argument `i`; the caller has checked the arity.
     pub fn bytes(&self, i: usize) -> &'a [u8] {
-        self.argv
-            .get(i)
-            .map_or(&[], |&arg| RedisString::string_as_slice(arg))
+        self.argv.get(i).map_or(&[], |&arg| RedisString::string_as_slice(arg))
     }
 
     /// Argument `i` as a Redis string (retained), to open a key or name it in a reply.
@@ -31,8 +29,7 @@ impl<'a> Args<'a> {
     }
 
     pub fn text(&self, i: usize) -> Result<&'a str, RedisError> {
-        std::str::from_utf8(self.bytes(i))
-            .map_err(|_| RedisError::Str("ERR argument is not valid UTF-8"))
+        std::str::from_utf8(self.bytes(i)).map_err(|_| RedisError::Str("ERR argument is not valid UTF-8"))
     }
 }
 
@@ -54,15 +51,34 @@ pub fn dispatch(
     let args = Args { ctx, argv };
     match catch_unwind(AssertUnwindSafe(|| handler(&context, &args))) {
         Ok(Ok(())) => raw::REDISMODULE_OK as c_int,
-        Ok(Err(err)) => context.reply(Err(err)) as c_int,
+        Ok(Err(RedisError::Str(message))) => reply_error(ctx, message),
+        Ok(Err(RedisError::String(message))) => reply_error(ctx, &message),
+        Ok(Err(other)) => context.reply(Err(other)) as c_int,
         Err(_) => {
-            context
-                .log_warning("mmvec: a command panicked; this is a bug in mmvec, please report it");
-            context.reply(Err(RedisError::Str(
-                "ERR mmvec internal error (a bug; see the server log)",
-            ))) as c_int
+            context.log_warning("mmvec: a command panicked; this is a bug in mmvec, please report it");
+            reply_error(ctx, "ERR mmvec internal error (a bug; see the server log)")
         }
     }
+}
+
+/// Replies with an error, keeping UTF-8 intact (the crate's own error reply turns each
+/// character into one byte). CR, LF and NUL, which cannot travel in an error line,
+/// become spaces and `\0`.
+fn reply_error(ctx: *mut raw::RedisModuleCtx, message: &str) -> c_int {
+    let line: String = message
+        .chars()
+        .map(|c| match c {
+            '\r' | '\n' => " ".to_owned(),
+            '\0' => "\\0".to_owned(),
+            other => other.to_string(),
+        })
+        .collect();
+    // SAFETY: Redis fills its API table at load, before any command runs.
+    let (Ok(line), Some(reply)) = (std::ffi::CString::new(line), unsafe { raw::RedisModule_ReplyWithError }) else {
+        return raw::REDISMODULE_ERR as c_int;
+    };
+    // SAFETY: `line` is NUL-terminated and outlives the call; Redis copies it.
+    unsafe { reply(ctx, line.as_ptr()) }
 }
 
 /// Defines the `extern "C"` function Redis calls for a command, forwarding to `dispatch`.

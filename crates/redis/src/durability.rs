@@ -40,10 +40,7 @@ pub fn policy() -> Fsync {
 /// (then `everysec` degrades to `no` for it, which is logged by the caller's error path).
 pub fn register(vec: &MappedVec) -> Option<Arc<SyncHandle>> {
     let file = vec.file_for_sync().ok()?;
-    let handle = Arc::new(SyncHandle {
-        file,
-        dirty: AtomicBool::new(false),
-    });
+    let handle = Arc::new(SyncHandle { file, dirty: AtomicBool::new(false) });
     if let Ok(mut list) = DIRTY_CANDIDATES.lock() {
         list.push(Arc::downgrade(&handle));
     }
@@ -65,14 +62,12 @@ pub fn after_write(vec: &MappedVec, handle: Option<&SyncHandle>) -> mmvec_core::
 
 /// Starts the once-a-second syncer thread.
 pub fn start_syncer() {
-    let spawned = std::thread::Builder::new()
-        .name("mmvec-fsync".into())
-        .spawn(|| {
-            loop {
-                std::thread::sleep(Duration::from_secs(1));
-                sync_dirty();
-            }
-        });
+    let spawned = std::thread::Builder::new().name("mmvec-fsync".into()).spawn(|| {
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+            sync_dirty();
+        }
+    });
     drop(spawned);
 }
 

@@ -30,10 +30,7 @@ fn init(ctx: &Context, args: &[RedisString]) -> Status {
         }
     };
     ctx.set_module_options(redis_module::raw::ModuleOptions::HANDLE_IO_ERRORS);
-    ctx.log_notice(&format!(
-        "mmvec: files are confined to {}",
-        settings.root.dir().display()
-    ));
+    ctx.log_notice(&format!("mmvec: files are confined to {}", settings.root.dir().display()));
     let aliases = settings.aliases;
     if module_args::install(settings).is_err() {
         ctx.log_warning("mmvec: the module is already loaded");

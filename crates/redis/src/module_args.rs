@@ -20,9 +20,7 @@ pub fn parse(args: &[RedisString]) -> Result<Settings, String> {
     let mut aliases = true;
     let mut words = args.iter().map(|a| a.to_string_lossy());
     while let Some(name) = words.next() {
-        let value = words
-            .next()
-            .ok_or_else(|| format!("module argument {name} needs a value"))?;
+        let value = words.next().ok_or_else(|| format!("module argument {name} needs a value"))?;
         match name.to_ascii_uppercase().as_str() {
             "DIR" => dir = Some(value),
             "ALIASES" => {
@@ -33,9 +31,7 @@ pub fn parse(args: &[RedisString]) -> Result<Settings, String> {
                 }
             }
             _ => {
-                return Err(format!(
-                    "unknown module argument '{name}' (expected DIR or ALIASES)"
-                ));
+                return Err(format!("unknown module argument '{name}' (expected DIR or ALIASES)"));
             }
         }
     }

@@ -31,7 +31,7 @@ pub unsafe extern "C" fn rdb_load(rdb: *mut raw::RedisModuleIO, encver: c_int) -
         Err(format!("mmvec: unknown encoding version {encver}"))
     };
     match loaded {
-        Ok((binding, count)) => Box::into_raw(Box::new(reopen(binding, count))).cast(),
+        Ok((binding, count)) => Box::into_raw(Box::new(reopen(binding, Some(count)))).cast(),
         Err(message) => {
             // The payload itself is unreadable: Redis refuses it (RESTORE fails, a load stops).
             log_io_error(rdb, &message);
@@ -42,36 +42,26 @@ pub unsafe extern "C" fn rdb_load(rdb: *mut raw::RedisModuleIO, encver: c_int) -
 
 fn read_binding(rdb: *mut raw::RedisModuleIO) -> Result<(Binding, u64), String> {
     let text = |field: &str| -> Result<String, String> {
-        let buffer =
-            raw::load_string_buffer(rdb).map_err(|e| format!("mmvec: reading {field}: {e}"))?;
-        String::from_utf8(buffer.as_ref().to_vec())
-            .map_err(|_| format!("mmvec: {field} is not UTF-8"))
+        let buffer = raw::load_string_buffer(rdb).map_err(|e| format!("mmvec: reading {field}: {e}"))?;
+        String::from_utf8(buffer.as_ref().to_vec()).map_err(|_| format!("mmvec: {field} is not UTF-8"))
     };
     let path = text("path")?;
     let dtype = DType::from_name(&text("dtype")?).map_err(|e| format!("mmvec: {e}"))?;
     let readonly = raw::load_unsigned(rdb).map_err(|e| format!("mmvec: reading mode: {e}"))? != 0;
     let count = raw::load_unsigned(rdb).map_err(|e| format!("mmvec: reading count: {e}"))?;
-    Ok((
-        Binding {
-            path,
-            dtype,
-            readonly,
-        },
-        count,
-    ))
+    Ok((Binding { path, dtype, readonly }, count))
 }
 
 /// Maps the file again. A file that is missing or unusable leaves the key in place,
 /// answering a clear error, rather than stopping the server or emptying the vector.
-fn reopen(binding: Binding, count: u64) -> VectorKey {
-    match VectorKey::open(binding.clone()) {
+pub fn reopen(binding: Binding, saved_count: Option<u64>) -> VectorKey {
+    match VectorKey::open(binding.clone(), false) {
         Ok(key) => {
-            if key.count() != count {
+            if let Some(saved) = saved_count.filter(|&saved| saved != key.count()) {
                 log_notice(&format!(
-                    "mmvec: {} holds {} elements, {} when saved; the file wins",
+                    "mmvec: {} holds {} elements, {saved} when saved; the file wins",
                     binding.path,
-                    key.count(),
-                    count
+                    key.count()
                 ));
             }
             key
@@ -82,7 +72,7 @@ fn reopen(binding: Binding, count: u64) -> VectorKey {
                 other => format!("backing file unusable: {other}"),
             };
             log_warning(&format!("mmvec: {reason}"));
-            VectorKey::unavailable(binding, reason, count)
+            VectorKey::unavailable(binding, reason, saved_count.unwrap_or(0))
         }
     }
 }
@@ -156,10 +146,7 @@ pub unsafe extern "C" fn free(value: *mut c_void) {
 
 fn log_io_error(rdb: *mut raw::RedisModuleIO, message: &str) {
     // SAFETY: Redis fills its API table at load, before any callback runs.
-    let (Some(log), Ok(text)) = (
-        (unsafe { raw::RedisModule_LogIOError }),
-        CString::new(message),
-    ) else {
+    let (Some(log), Ok(text)) = ((unsafe { raw::RedisModule_LogIOError }), CString::new(message)) else {
         return;
     };
     // SAFETY: all three strings are NUL-terminated and outlive the call; "%s" consumes one.

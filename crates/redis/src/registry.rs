@@ -9,6 +9,7 @@ use crate::commands::{blob, internal, open, read, write};
 use crate::dispatch::command_fn;
 
 command_fn!(open_fn => open::open);
+command_fn!(mmap_fn => open::mmap);
 command_fn!(get_fn => read::get);
 command_fn!(mget_fn => read::mget);
 command_fn!(count_fn => read::count);
@@ -36,144 +37,34 @@ struct Command {
     /// which exist only as aliases.
     name: Option<&'static str>,
     alias: Option<&'static str>,
-    handler:
-        extern "C" fn(*mut raw::RedisModuleCtx, *mut *mut raw::RedisModuleString, c_int) -> c_int,
+    handler: extern "C" fn(*mut raw::RedisModuleCtx, *mut *mut raw::RedisModuleString, c_int) -> c_int,
     flags: &'static str,
 }
 
 const COMMANDS: &[Command] = &[
-    Command {
-        name: Some("mmvec.open"),
-        alias: Some("mmap"),
-        handler: open_fn,
-        flags: "write deny-oom",
-    },
-    Command {
-        name: Some("mmvec.get"),
-        alias: Some("vget"),
-        handler: get_fn,
-        flags: "readonly fast",
-    },
-    Command {
-        name: Some("mmvec.mget"),
-        alias: Some("vmget"),
-        handler: mget_fn,
-        flags: "readonly fast",
-    },
-    Command {
-        name: Some("mmvec.set"),
-        alias: Some("vset"),
-        handler: set_fn,
-        flags: "write deny-oom fast",
-    },
-    Command {
-        name: Some("mmvec.add"),
-        alias: Some("vadd"),
-        handler: add_fn,
-        flags: "write deny-oom fast",
-    },
-    Command {
-        name: Some("mmvec.pop"),
-        alias: Some("vpop"),
-        handler: pop_fn,
-        flags: "write fast",
-    },
-    Command {
-        name: Some("mmvec.count"),
-        alias: Some("vcount"),
-        handler: count_fn,
-        flags: "readonly fast",
-    },
-    Command {
-        name: Some("mmvec.clear"),
-        alias: Some("vclear"),
-        handler: clear_fn,
-        flags: "write",
-    },
-    Command {
-        name: Some("mmvec.range"),
-        alias: None,
-        handler: range_fn,
-        flags: "readonly",
-    },
-    Command {
-        name: Some("mmvec.getblob"),
-        alias: None,
-        handler: getblob_fn,
-        flags: "readonly",
-    },
-    Command {
-        name: Some("mmvec.setblob"),
-        alias: None,
-        handler: setblob_fn,
-        flags: "write deny-oom",
-    },
-    Command {
-        name: Some("mmvec.addblob"),
-        alias: None,
-        handler: addblob_fn,
-        flags: "write deny-oom",
-    },
-    Command {
-        name: Some("mmvec.incrby"),
-        alias: None,
-        handler: incrby_fn,
-        flags: "write deny-oom fast",
-    },
-    Command {
-        name: Some("mmvec.info"),
-        alias: None,
-        handler: info_fn,
-        flags: "readonly",
-    },
-    Command {
-        name: Some("mmvec.sync"),
-        alias: None,
-        handler: sync_fn,
-        flags: "readonly",
-    },
-    Command {
-        name: Some("mmvec.putat"),
-        alias: None,
-        handler: put_at_fn,
-        flags: "write deny-oom",
-    },
-    Command {
-        name: Some("mmvec.splice"),
-        alias: None,
-        handler: splice_fn,
-        flags: "write deny-oom",
-    },
-    Command {
-        name: Some("mmvec.setlen"),
-        alias: None,
-        handler: set_len_fn,
-        flags: "write",
-    },
-    Command {
-        name: None,
-        alias: Some("vall"),
-        handler: all_fn,
-        flags: "readonly",
-    },
-    Command {
-        name: None,
-        alias: Some("vtype"),
-        handler: dtype_fn,
-        flags: "readonly fast",
-    },
-    Command {
-        name: None,
-        alias: Some("vsize"),
-        handler: itemsize_fn,
-        flags: "readonly fast",
-    },
-    Command {
-        name: None,
-        alias: Some("vfilepath"),
-        handler: file_path_fn,
-        flags: "readonly fast",
-    },
+    Command { name: Some("mmvec.open"), alias: None, handler: open_fn, flags: "write deny-oom" },
+    Command { name: None, alias: Some("mmap"), handler: mmap_fn, flags: "write deny-oom" },
+    Command { name: Some("mmvec.get"), alias: Some("vget"), handler: get_fn, flags: "readonly fast" },
+    Command { name: Some("mmvec.mget"), alias: Some("vmget"), handler: mget_fn, flags: "readonly fast" },
+    Command { name: Some("mmvec.set"), alias: Some("vset"), handler: set_fn, flags: "write deny-oom fast" },
+    Command { name: Some("mmvec.add"), alias: Some("vadd"), handler: add_fn, flags: "write deny-oom fast" },
+    Command { name: Some("mmvec.pop"), alias: Some("vpop"), handler: pop_fn, flags: "write fast" },
+    Command { name: Some("mmvec.count"), alias: Some("vcount"), handler: count_fn, flags: "readonly fast" },
+    Command { name: Some("mmvec.clear"), alias: Some("vclear"), handler: clear_fn, flags: "write" },
+    Command { name: Some("mmvec.range"), alias: None, handler: range_fn, flags: "readonly" },
+    Command { name: Some("mmvec.getblob"), alias: None, handler: getblob_fn, flags: "readonly" },
+    Command { name: Some("mmvec.setblob"), alias: None, handler: setblob_fn, flags: "write deny-oom" },
+    Command { name: Some("mmvec.addblob"), alias: None, handler: addblob_fn, flags: "write deny-oom" },
+    Command { name: Some("mmvec.incrby"), alias: None, handler: incrby_fn, flags: "write deny-oom fast" },
+    Command { name: Some("mmvec.info"), alias: None, handler: info_fn, flags: "readonly" },
+    Command { name: Some("mmvec.sync"), alias: None, handler: sync_fn, flags: "readonly" },
+    Command { name: Some("mmvec.putat"), alias: None, handler: put_at_fn, flags: "write deny-oom" },
+    Command { name: Some("mmvec.splice"), alias: None, handler: splice_fn, flags: "write deny-oom" },
+    Command { name: Some("mmvec.setlen"), alias: None, handler: set_len_fn, flags: "write" },
+    Command { name: None, alias: Some("vall"), handler: all_fn, flags: "readonly" },
+    Command { name: None, alias: Some("vtype"), handler: dtype_fn, flags: "readonly fast" },
+    Command { name: None, alias: Some("vsize"), handler: itemsize_fn, flags: "readonly fast" },
+    Command { name: None, alias: Some("vfilepath"), handler: file_path_fn, flags: "readonly fast" },
 ];
 
 /// Registers every namespaced command (a failure fails the load) and, if `aliases`,
@@ -191,10 +82,7 @@ pub fn register_all(ctx: &Context, aliases: bool) -> Result<(), ()> {
             continue;
         };
         if name_taken(ctx, alias) || !create(ctx, alias, command) {
-            ctx.log_warning(&format!(
-                "mmvec: alias {} skipped: the name is taken",
-                alias.to_uppercase()
-            ));
+            ctx.log_warning(&format!("mmvec: alias {} skipped: the name is taken", alias.to_uppercase()));
         }
     }
     Ok(())
@@ -203,24 +91,37 @@ pub fn register_all(ctx: &Context, aliases: bool) -> Result<(), ()> {
 fn create(ctx: &Context, name: &str, command: &Command) -> bool {
     // SAFETY: Redis fills its API table before calling the module's OnLoad.
     let api = unsafe { raw::RedisModule_CreateCommand };
-    let (Ok(c_name), Ok(c_flags), Some(create)) =
-        (CString::new(name), CString::new(command.flags), api)
-    else {
+    let (Ok(c_name), Ok(c_flags), Some(create)) = (CString::new(name), CString::new(command.flags), api) else {
         return false;
     };
     // SAFETY: both strings are NUL-terminated and outlive the call; Redis copies them.
-    let status = unsafe {
-        create(
-            ctx.ctx,
-            c_name.as_ptr(),
-            Some(command.handler),
-            c_flags.as_ptr(),
-            1,
-            1,
-            1,
-        )
+    let status = unsafe { create(ctx.ctx, c_name.as_ptr(), Some(command.handler), c_flags.as_ptr(), 1, 1, 1) };
+    status == raw::REDISMODULE_OK as c_int && set_acl_categories(ctx, &c_name, command.flags)
+}
+
+/// Puts the command in `@read` or `@write` (and `@fast`), so ACL rules by category
+/// cover it. Redis 7.0 has no API for this (module commands are in no category there:
+/// grant or deny them by name); from 7.2 it does, and then it must succeed.
+fn set_acl_categories(ctx: &Context, name: &CString, flags: &str) -> bool {
+    // SAFETY: Redis fills its API table before calling the module's OnLoad; entries a
+    // server version lacks stay None.
+    let (Some(get_command), Some(set_categories)) =
+        (unsafe { (raw::RedisModule_GetCommand, raw::RedisModule_SetCommandACLCategories) })
+    else {
+        return true;
     };
-    status == raw::REDISMODULE_OK as c_int
+    let words: Vec<&str> = flags.split(' ').collect();
+    let mut categories = vec![if words.contains(&"write") { "write" } else { "read" }];
+    if words.contains(&"fast") {
+        categories.push("fast");
+    }
+    let Ok(categories) = CString::new(categories.join(" ")) else { return false };
+    // SAFETY: the command was just created under this NUL-terminated name; both strings
+    // outlive the calls.
+    unsafe {
+        let command = get_command(ctx.ctx, name.as_ptr());
+        !command.is_null() && set_categories(command, categories.as_ptr()) == raw::REDISMODULE_OK as c_int
+    }
 }
 
 /// Whether the server already has a command by this name (`COMMAND INFO` answers nil otherwise).

@@ -10,10 +10,7 @@ pub struct Reply {
 
 impl Reply {
     pub fn new(ctx: &Context) -> Reply {
-        Reply {
-            ctx: ctx.ctx,
-            resp3: ctx.get_flags().contains(ContextFlags::FLAGS_RESP3),
-        }
+        Reply { ctx: ctx.ctx, resp3: ctx.get_flags().contains(ContextFlags::FLAGS_RESP3) }
     }
 
     pub fn int(&self, value: i64) {

@@ -71,24 +71,22 @@ enum Backing {
 }
 
 impl VectorKey {
-    /// Resolves the binding's path under `DIR` and maps the file.
-    pub fn open(binding: Binding) -> Result<VectorKey, mmvec_core::Error> {
+    /// Resolves the binding's path under `DIR` and maps the file. With `create`, a
+    /// missing read-write file is created (a client's `OPEN`); without it (reloading a
+    /// key), a missing file is an error, never a silently empty vector.
+    pub fn open(binding: Binding, create: bool) -> Result<VectorKey, mmvec_core::Error> {
         let root = module_args::root().ok_or(mmvec_core::Error::BadPath {
             path: binding.path.clone().into(),
             reason: "the module is not initialised",
         })?;
         let path = root.resolve(&binding.path)?;
-        let mode = if binding.readonly {
-            Mode::Read
-        } else {
-            Mode::Append
+        let mode = match (binding.readonly, create) {
+            (true, _) => Mode::Read,
+            (false, true) => Mode::Append,
+            (false, false) => Mode::ReadWrite,
         };
         let vec = MappedVec::open(path, OpenOptions::new(binding.dtype, mode))?;
-        let sync = if binding.readonly {
-            None
-        } else {
-            durability::register(&vec)
-        };
+        let sync = if binding.readonly { None } else { durability::register(&vec) };
         let mut key = VectorKey::with_backing(binding, Backing::Mapped(vec));
         key.sync = sync;
         key.account();
@@ -102,12 +100,7 @@ impl VectorKey {
 
     fn with_backing(binding: Binding, backing: Backing) -> VectorKey {
         VECTORS.fetch_add(1, Ordering::Relaxed);
-        VectorKey {
-            binding,
-            backing,
-            sync: None,
-            counted: 0,
-        }
+        VectorKey { binding, backing, sync: None, counted: 0 }
     }
 
     pub fn vec(&self) -> Result<&MappedVec, RedisError> {
@@ -117,21 +110,28 @@ impl VectorKey {
         }
     }
 
-    /// Runs a write, then keeps the statistics and the fsync policy up to date.
-    pub fn write<T>(
-        &mut self,
-        f: impl FnOnce(&mut MappedVec) -> mmvec_core::Result<T>,
-    ) -> Result<T, RedisError> {
+    /// Runs a write and keeps the statistics up to date. A shrink that replication
+    /// deferred (a reader had the file mapped) is completed here once it can be.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut MappedVec) -> mmvec_core::Result<T>) -> Result<T, RedisError> {
         let vec = match &mut self.backing {
             Backing::Mapped(vec) => vec,
-            Backing::Unavailable { reason, .. } => {
-                return Err(RedisError::String(format!("ERR {reason}")));
-            }
+            Backing::Unavailable { reason, .. } => return Err(RedisError::String(format!("ERR {reason}"))),
         };
         let outcome = f(vec).map_err(core_error);
-        durability::after_write(vec, self.sync.as_deref()).map_err(core_error)?;
+        if vec.has_pending_shrink() {
+            vec.settle().map_err(core_error)?;
+        }
         self.account();
         outcome
+    }
+
+    /// Applies the `mmvec.fsync` policy after a write has been propagated, before the
+    /// reply: with `always`, a failed sync is the command's error.
+    pub fn sync_per_policy(&self) -> Result<(), RedisError> {
+        match &self.backing {
+            Backing::Mapped(vec) => durability::after_write(vec, self.sync.as_deref()).map_err(core_error),
+            Backing::Unavailable { .. } => Ok(()),
+        }
     }
 
     /// The element count: the file's, or the one recorded before the file went missing.

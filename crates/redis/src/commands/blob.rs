@@ -43,6 +43,7 @@ pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     if written > 0 {
         effects::put_at_bytes(ctx, &name, start, blob);
         effects::notify(ctx, "mmvec.setblob", &name);
+        vector.sync_per_policy()?;
     }
     Reply::new(ctx).count(written);
     Ok(())
@@ -62,6 +63,7 @@ pub fn add(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     if added > 0 {
         effects::splice(ctx, &name, vector.vec()?, start);
         effects::notify(ctx, "mmvec.addblob", &name);
+        vector.sync_per_policy()?;
     }
     Reply::new(ctx).count(added);
     Ok(())

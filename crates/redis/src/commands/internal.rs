@@ -10,6 +10,9 @@ use crate::reply::Reply;
 
 /// `MMVEC.PUTAT key index bytes [index bytes ...]`: writes at each index; a write past
 /// the end extends the vector (zero-filled gap), as replay onto a shorter file needs.
+///
+/// Effects must apply: a shrink that a reader of the file blocks (another process has
+/// it mapped) changes the length now and truncates the file later (`resize_deferred`).
 pub fn put_at(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     only_replicated(ctx, "MMVEC.PUTAT")?;
     if args.len() < 4 || !args.len().is_multiple_of(2) {
@@ -22,7 +25,7 @@ pub fn put_at(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     apply(ctx, args, "mmvec.set", |vec| {
         for (start, bytes) in &writes {
             if *start > vec.len() as u64 {
-                vec.resize(*start)?;
+                vec.resize_deferred(*start)?;
             }
             vec.write_bytes_at(*start, bytes)?;
         }
@@ -37,7 +40,7 @@ pub fn splice(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     let start = position(args, 2)?;
     let bytes = args.bytes(3);
     apply(ctx, args, "mmvec.add", |vec| {
-        vec.resize(start)?;
+        vec.resize_deferred(start)?;
         vec.append_bytes(bytes)
     })
 }
@@ -47,7 +50,7 @@ pub fn set_len(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     only_replicated(ctx, "MMVEC.SETLEN")?;
     exact_arity(args, 3)?;
     let len = position(args, 2)?;
-    apply(ctx, args, "mmvec.setlen", |vec| vec.resize(len))
+    apply(ctx, args, "mmvec.setlen", |vec| vec.resize_deferred(len))
 }
 
 fn apply(
@@ -58,24 +61,23 @@ fn apply(
 ) -> Result<(), RedisError> {
     let name = args.string(1);
     let key = ctx.open_key_writable(&name);
-    write_key(&key)?.write(change)?;
+    let vector = write_key(&key)?;
+    vector.write(change)?;
     // Pass the effect on as it came, so this server's own AOF and replicas get it too.
     ctx.replicate_verbatim();
     effects::notify(ctx, event, &name);
+    vector.sync_per_policy()?;
     Reply::new(ctx).ok();
     Ok(())
 }
 
 fn position(args: &Args, i: usize) -> Result<u64, RedisError> {
-    u64::try_from(integer(args, i, "position")?)
-        .map_err(|_| RedisError::Str("ERR position must not be negative"))
+    u64::try_from(integer(args, i, "position")?).map_err(|_| RedisError::Str("ERR position must not be negative"))
 }
 
 /// Refuses the command unless it comes from the AOF being loaded or from the primary.
 fn only_replicated(ctx: &Context, name: &str) -> Result<(), RedisError> {
-    let from_replication = ctx
-        .get_flags()
-        .intersects(ContextFlags::LOADING | ContextFlags::REPLICATED);
+    let from_replication = ctx.get_flags().intersects(ContextFlags::LOADING | ContextFlags::REPLICATED);
     // SAFETY: Redis fills its API table at load, before any command runs; GetClientId
     // only reads the context's client.
     let client = unsafe { raw::RedisModule_GetClientId }.map_or(0, |id| unsafe { id(ctx.ctx) });

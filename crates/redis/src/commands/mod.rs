@@ -15,8 +15,7 @@ use crate::vector_key::{VECTOR_TYPE, VectorKey};
 
 /// The vector under a key opened for reading: `None` if the key does not exist.
 pub fn read_key(key: &RedisKey) -> Result<Option<&VectorKey>, RedisError> {
-    key.get_value::<VectorKey>(&VECTOR_TYPE)
-        .map_err(|_| RedisError::WrongType)
+    key.get_value::<VectorKey>(&VECTOR_TYPE).map_err(|_| RedisError::WrongType)
 }
 
 /// The vector under a key opened for writing; a missing key is an error for writes.
@@ -26,28 +25,19 @@ pub fn write_key(key: &RedisKeyWritable) -> Result<&mut VectorKey, RedisError> {
         .ok_or(RedisError::Str("ERR no such key"))
 }
 
-/// A signed 64-bit integer argument, as Redis's own commands parse them.
+/// A signed 64-bit integer argument, with Redis's own syntax (no `+`, no leading zeros).
 pub fn integer(args: &Args, i: usize, what: &str) -> Result<i64, RedisError> {
-    std::str::from_utf8(args.bytes(i))
-        .ok()
-        .and_then(|text| text.parse::<i64>().ok())
+    mmvec_core::integer_text(args.bytes(i))
+        .and_then(|value| i64::try_from(value).ok())
         .ok_or_else(|| RedisError::String(format!("ERR {what} is not an integer or out of range")))
 }
 
 /// An element index for a write: an integer, and not negative.
 pub fn index_for_write(args: &Args, i: usize, len: u64) -> Result<u64, RedisError> {
     let index = integer(args, i, "index")?;
-    u64::try_from(index).map_err(|_| {
-        RedisError::String(format!(
-            "ERR index {index} is out of range for length {len}"
-        ))
-    })
+    u64::try_from(index).map_err(|_| RedisError::String(format!("ERR index {index} is out of range for length {len}")))
 }
 
 pub fn exact_arity(args: &Args, n: usize) -> Result<(), RedisError> {
-    if args.len() == n {
-        Ok(())
-    } else {
-        Err(RedisError::WrongArity)
-    }
+    if args.len() == n { Ok(()) } else { Err(RedisError::WrongArity) }
 }

@@ -2,36 +2,70 @@
 //! full version's form `MMAP key path value_type [value_size] [writable]`.
 
 use mmvec_core::DType;
-use redis_module::{Context, RedisError};
+use redis_module::{Context, ContextFlags, RedisError};
 
 use crate::commands::integer;
 use crate::dispatch::Args;
 use crate::effects;
 use crate::module_args;
+use crate::persistence;
 use crate::reply::Reply;
 use crate::vector_key::{Binding, VECTOR_TYPE, VectorKey, core_error};
 
+/// What an open asks for, and which parts it stated rather than defaulted.
+struct Request {
+    binding: Binding,
+    explicit_type: bool,
+    explicit_mode: bool,
+}
+
+/// `MMVEC.OPEN`: the namespaced syntax only.
 pub fn open(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     if args.len() < 3 {
         return Err(RedisError::WrongArity);
     }
-    let (binding, explicit_type) = parse(args)?;
+    bind(ctx, args, parse_options(args)?)
+}
+
+/// `MMAP`: the seed's `MMAP key path`, its full version's positional form, or the
+/// namespaced options.
+pub fn mmap(ctx: &Context, args: &Args) -> Result<(), RedisError> {
+    if args.len() < 3 {
+        return Err(RedisError::WrongArity);
+    }
+    let first = args.text(3).unwrap_or_default().to_ascii_uppercase();
+    let request = if args.len() == 3 || first == "TYPE" || first == "READONLY" {
+        parse_options(args)?
+    } else {
+        parse_seed_form(args)?
+    };
+    bind(ctx, args, request)
+}
+
+fn bind(ctx: &Context, args: &Args, request: Request) -> Result<(), RedisError> {
     let name = args.string(1);
     let key = ctx.open_key_writable(&name);
-    let count = match key
-        .get_value::<VectorKey>(&VECTOR_TYPE)
-        .map_err(|_| RedisError::WrongType)?
-    {
+    let count = match key.get_value::<VectorKey>(&VECTOR_TYPE).map_err(|_| RedisError::WrongType)? {
         Some(existing) => {
-            check_same_binding(existing, &binding, explicit_type)?;
+            check_same_binding(existing, &request)?;
             if existing.unavailable_reason().is_some() {
                 // The file may have been put back since the load: try again.
-                *existing = VectorKey::open(existing.binding.clone()).map_err(core_error)?;
+                *existing = VectorKey::open(existing.binding.clone(), false).map_err(core_error)?;
+                effects::open(ctx, &name, &existing.binding);
+                effects::notify(ctx, "mmvec.open", &name);
             }
             existing.count()
         }
         None => {
-            let vector = VectorKey::open(binding.clone()).map_err(core_error)?;
+            let binding = request.binding;
+            let vector = if ctx.get_flags().contains(ContextFlags::LOADING) {
+                // Replaying the AOF: the file was created when this OPEN first ran. If it
+                // is gone now, keep the key with the error rather than re-create it empty
+                // (the writes replayed next would then leave zeros counted as values).
+                persistence::reopen(binding.clone(), None)
+            } else {
+                VectorKey::open(binding.clone(), true).map_err(core_error)?
+            };
             let count = vector.count();
             key.set_value(&VECTOR_TYPE, vector)?;
             effects::open(ctx, &name, &binding);
@@ -43,90 +77,76 @@ pub fn open(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     Ok(())
 }
 
-/// The binding an `OPEN`/`MMAP` asks for, and whether it named a type.
-fn parse(args: &Args) -> Result<(Binding, bool), RedisError> {
+/// `key path [TYPE dtype] [READONLY]`, options in any order, each at most once.
+fn parse_options(args: &Args) -> Result<Request, RedisError> {
     let path = args.text(2)?.to_owned();
-    let first = args.text(3).unwrap_or_default().to_ascii_uppercase();
-    if args.len() == 3 || first == "TYPE" || first == "READONLY" {
-        parse_options(args, path)
-    } else {
-        parse_seed_form(args, path)
-    }
-}
-
-/// `[TYPE dtype] [READONLY]`, in any order.
-fn parse_options(args: &Args, path: String) -> Result<(Binding, bool), RedisError> {
-    let mut binding = Binding {
-        path,
-        dtype: DType::default(),
-        readonly: false,
+    let mut request = Request {
+        binding: Binding { path, dtype: DType::default(), readonly: false },
+        explicit_type: false,
+        explicit_mode: false,
     };
-    let mut explicit_type = false;
     let mut i = 3;
     while i < args.len() {
         match args.text(i)?.to_ascii_uppercase().as_str() {
-            "TYPE" if !explicit_type && i + 1 < args.len() => {
-                binding.dtype = DType::from_name(args.text(i + 1)?).map_err(core_error)?;
-                explicit_type = true;
+            "TYPE" if !request.explicit_type && i + 1 < args.len() => {
+                request.binding.dtype = DType::from_name(args.text(i + 1)?).map_err(core_error)?;
+                request.explicit_type = true;
                 i += 2;
             }
-            "READONLY" if !binding.readonly => {
-                binding.readonly = true;
+            "READONLY" if !request.explicit_mode => {
+                request.binding.readonly = true;
+                request.explicit_mode = true;
                 i += 1;
             }
             _ => return Err(RedisError::Str("ERR syntax error")),
         }
     }
-    Ok((binding, explicit_type))
+    Ok(request)
 }
 
-/// `value_type [value_size] [writable]`: read-only unless `writable`, as in the seed's
-/// full version; `value_size` must be the type's size (strings are not supported).
-fn parse_seed_form(args: &Args, path: String) -> Result<(Binding, bool), RedisError> {
+/// `key path value_type [value_size] [writable]`: read-only unless `writable`, as in the
+/// seed's full version; `value_size` must be the type's size (strings are not supported).
+fn parse_seed_form(args: &Args) -> Result<Request, RedisError> {
     if args.len() > 6 {
         return Err(RedisError::WrongArity);
     }
+    let path = args.text(2)?.to_owned();
     let dtype = DType::from_name(args.text(3)?).map_err(core_error)?;
-    let mut writable = false;
+    let (mut writable, mut sized) = (false, false);
     for i in 4..args.len() {
         if args.text(i)?.eq_ignore_ascii_case("writable") && !writable {
             writable = true;
-        } else {
+        } else if !sized {
             let size = integer(args, i, "value_size")?;
             if size != dtype.itemsize() as i64 {
                 return Err(RedisError::String(format!(
-                    "ERR value_size {size} does not match {dtype} ({} bytes)",
+                    "ERR value_size {size} does not match {dtype}, whose itemsize is {}",
                     dtype.itemsize()
                 )));
             }
+            sized = true;
+        } else {
+            return Err(RedisError::Str("ERR syntax error"));
         }
     }
-    Ok((
-        Binding {
-            path,
-            dtype,
-            readonly: !writable,
-        },
-        true,
-    ))
+    Ok(Request { binding: Binding { path, dtype, readonly: !writable }, explicit_type: true, explicit_mode: true })
 }
 
-/// Reopening a bound key is fine if it names the same file (after resolving) and type.
-fn check_same_binding(
-    existing: &VectorKey,
-    wanted: &Binding,
-    explicit_type: bool,
-) -> Result<(), RedisError> {
+/// Reopening a bound key is fine if it names the same file (after resolving), and the
+/// same type and mode where the request states them.
+fn check_same_binding(existing: &VectorKey, wanted: &Request) -> Result<(), RedisError> {
     let root = module_args::root().ok_or(RedisError::Str("ERR mmvec is not initialised"))?;
     let resolve = |path: &str| root.resolve(path).map_err(core_error);
-    if resolve(&existing.binding.path)? != resolve(&wanted.path)? {
+    let current = &existing.binding;
+    if resolve(&current.path)? != resolve(&wanted.binding.path)? {
         return Err(RedisError::Str("ERR key is already mapped to another file"));
     }
-    if explicit_type && existing.binding.dtype != wanted.dtype {
-        return Err(RedisError::String(format!(
-            "ERR key is already mapped as {}",
-            existing.binding.dtype
-        )));
+    if wanted.explicit_type && current.dtype != wanted.binding.dtype {
+        return Err(RedisError::String(format!("ERR key is already mapped as {}", current.dtype)));
+    }
+    if wanted.explicit_mode && current.readonly != wanted.binding.readonly {
+        let mode = if current.readonly { "read-only" } else { "read-write" };
+        return Err(RedisError::String(format!("ERR key is already mapped {mode}")));
     }
     Ok(())
 }

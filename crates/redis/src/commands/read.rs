@@ -31,9 +31,7 @@ pub fn mget(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     if args.len() < 3 {
         return Err(RedisError::WrongArity);
     }
-    let indices = (2..args.len())
-        .map(|i| integer(args, i, "index"))
-        .collect::<Result<Vec<_>, _>>()?;
+    let indices = (2..args.len()).map(|i| integer(args, i, "index")).collect::<Result<Vec<_>, _>>()?;
     let key = ctx.open_key(&args.string(1));
     let vector = read_key(&key)?;
     let vec = vector.map(|v| v.vec()).transpose()?;
@@ -89,9 +87,7 @@ fn reply_range(ctx: &Context, args: &Args, start: i64, stop: i64) -> Result<(), 
     };
     reply.array((end - start) as usize);
     let dtype = vec.dtype();
-    let bytes = vec
-        .range(start, end)
-        .map_err(crate::vector_key::core_error)?;
+    let bytes = vec.range(start, end).map_err(crate::vector_key::core_error)?;
     for element in bytes.chunks_exact(dtype.itemsize()) {
         reply.scalar(dtype.decode(element));
     }
@@ -126,11 +122,7 @@ pub fn info(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     reply.bulk(b"bytes");
     reply.count(bytes);
     reply.bulk(b"mode");
-    reply.bulk(if binding.readonly {
-        b"read-only"
-    } else {
-        b"read-write"
-    });
+    reply.bulk(if binding.readonly { b"read-only" } else { b"read-write" });
     reply.bulk(b"backing");
     reply.bulk(vector.unavailable_reason().unwrap_or("mapped").as_bytes());
     Ok(())
@@ -138,23 +130,17 @@ pub fn info(ctx: &Context, args: &Args) -> Result<(), RedisError> {
 
 /// `VTYPE key`: the dtype name (the seed's full version).
 pub fn dtype(ctx: &Context, args: &Args) -> Result<(), RedisError> {
-    describe(ctx, args, |vector, reply| {
-        reply.bulk(vector.binding.dtype.name().as_bytes())
-    })
+    describe(ctx, args, |vector, reply| reply.bulk(vector.binding.dtype.name().as_bytes()))
 }
 
 /// `VSIZE key`: bytes per element (the seed's full version).
 pub fn itemsize(ctx: &Context, args: &Args) -> Result<(), RedisError> {
-    describe(ctx, args, |vector, reply| {
-        reply.count(vector.binding.dtype.itemsize())
-    })
+    describe(ctx, args, |vector, reply| reply.count(vector.binding.dtype.itemsize()))
 }
 
 /// `VFILEPATH key`: the path the key was bound with (the seed's full version).
 pub fn file_path(ctx: &Context, args: &Args) -> Result<(), RedisError> {
-    describe(ctx, args, |vector, reply| {
-        reply.bulk(vector.binding.path.as_bytes())
-    })
+    describe(ctx, args, |vector, reply| reply.bulk(vector.binding.path.as_bytes()))
 }
 
 fn describe(

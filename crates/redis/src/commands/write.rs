@@ -21,16 +21,12 @@ pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     let (dtype, len) = (vector.binding.dtype, vector.count());
     let pairs = (2..args.len())
         .step_by(2)
-        .map(|i| {
-            Ok((
-                index_for_write(args, i, len)?,
-                dtype.parse(args.bytes(i + 1)).map_err(core_error)?,
-            ))
-        })
+        .map(|i| Ok((index_for_write(args, i, len)?, dtype.parse(args.bytes(i + 1)).map_err(core_error)?)))
         .collect::<Result<Vec<(u64, Scalar)>, RedisError>>()?;
     vector.write(|vec| vec.set_many(&pairs))?;
     effects::put_at(ctx, &name, vector.vec()?, pairs.iter().map(|(i, _)| *i));
     effects::notify(ctx, "mmvec.set", &name);
+    vector.sync_per_policy()?;
     Reply::new(ctx).count(pairs.len());
     Ok(())
 }
@@ -51,6 +47,7 @@ pub fn add(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     vector.write(|vec| vec.extend(&values))?;
     effects::splice(ctx, &name, vector.vec()?, start);
     effects::notify(ctx, "mmvec.add", &name);
+    vector.sync_per_policy()?;
     Reply::new(ctx).count(values.len());
     Ok(())
 }
@@ -70,6 +67,7 @@ pub fn pop(ctx: &Context, args: &Args) -> Result<(), RedisError> {
         Some(value) => {
             effects::set_len(ctx, &name, vector.count());
             effects::notify(ctx, "mmvec.pop", &name);
+            vector.sync_per_policy()?;
             reply.scalar(value);
         }
         None => reply.null(),
@@ -92,6 +90,7 @@ pub fn clear(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     if before > 0 {
         effects::set_len(ctx, &name, 0);
         effects::notify(ctx, "mmvec.clear", &name);
+        vector.sync_per_policy()?;
     }
     reply.count(before);
     Ok(())
@@ -104,14 +103,11 @@ pub fn incrby(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     let key = ctx.open_key_writable(&name);
     let vector = write_key(&key)?;
     let index = index_for_write(args, 2, vector.count())?;
-    let delta = vector
-        .binding
-        .dtype
-        .parse_delta(args.bytes(3))
-        .map_err(core_error)?;
+    let delta = vector.binding.dtype.parse_delta(args.bytes(3)).map_err(core_error)?;
     let value = vector.write(|vec| vec.increment(index, delta))?;
     effects::put_at(ctx, &name, vector.vec()?, std::iter::once(index));
     effects::notify(ctx, "mmvec.incrby", &name);
+    vector.sync_per_policy()?;
     Reply::new(ctx).scalar(value);
     Ok(())
 }
