@@ -36,41 +36,40 @@ impl Scalar {
         Ok(float as i128)
     }
 
-    /// Appends the text form to `out`: integers in decimal, floats in the shortest form
-    /// that parses back to the same value (`0.1`, `1`, `1e20`), and `inf`, `-inf`, `nan`.
-    pub fn write_text(self, out: &mut Vec<u8>) {
+    /// Calls `f` with the text form, formatted on the stack: integers in decimal, floats
+    /// in the shortest form that parses back to the same value (`0.1`, `1`, `1e20`), and
+    /// `inf`, `-inf`, `nan`.
+    pub fn with_text<R>(self, f: impl FnOnce(&[u8]) -> R) -> R {
         match self {
-            Scalar::Int(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-            Scalar::UInt(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-            Scalar::F32(v) => write_float(v.is_finite(), v.is_nan(), v < 0.0, out, |b| b.format_finite(v)),
-            Scalar::Float(v) => write_float(v.is_finite(), v.is_nan(), v < 0.0, out, |b| b.format_finite(v)),
+            Scalar::Int(v) => f(itoa::Buffer::new().format(v).as_bytes()),
+            Scalar::UInt(v) => f(itoa::Buffer::new().format(v).as_bytes()),
+            Scalar::F32(v) => float_text(v.is_finite(), v.is_nan(), v < 0.0, |b| b.format_finite(v), f),
+            Scalar::Float(v) => float_text(v.is_finite(), v.is_nan(), v < 0.0, |b| b.format_finite(v), f),
         }
     }
 }
 
-fn write_float(
+fn float_text<R>(
     finite: bool,
     nan: bool,
     negative: bool,
-    out: &mut Vec<u8>,
     format: impl FnOnce(&mut ryu::Buffer) -> &str,
-) {
+    f: impl FnOnce(&[u8]) -> R,
+) -> R {
     if nan {
-        out.extend_from_slice(b"nan");
+        f(b"nan")
     } else if !finite {
-        out.extend_from_slice(if negative { b"-inf" } else { b"inf" });
+        f(if negative { b"-inf" } else { b"inf" })
     } else {
         let mut buffer = ryu::Buffer::new();
         let text = format(&mut buffer);
-        out.extend_from_slice(text.strip_suffix(".0").unwrap_or(text).as_bytes());
+        f(text.strip_suffix(".0").unwrap_or(text).as_bytes())
     }
 }
 
 impl std::fmt::Display for Scalar {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut text = Vec::with_capacity(24);
-        self.write_text(&mut text);
-        f.write_str(&String::from_utf8_lossy(&text))
+        self.with_text(|text| f.write_str(&String::from_utf8_lossy(text)))
     }
 }
 

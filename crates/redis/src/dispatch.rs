@@ -8,7 +8,6 @@ use redis_module::{Context, RedisError, RedisString, raw};
 
 /// A command's arguments, read in place from Redis's argv.
 pub struct Args<'a> {
-    ctx: *mut raw::RedisModuleCtx,
     argv: &'a [*mut raw::RedisModuleString],
 }
 
@@ -22,10 +21,10 @@ impl<'a> Args<'a> {
         self.argv.get(i).map_or(&[], |&arg| RedisString::string_as_slice(arg))
     }
 
-    /// Argument `i` as a Redis string (retained), to open a key or name it in a reply.
-    pub fn string(&self, i: usize) -> RedisString {
-        let arg = self.argv.get(i).copied().unwrap_or(std::ptr::null_mut());
-        RedisString::new(std::ptr::NonNull::new(self.ctx), arg)
+    /// Argument `i` as Redis's own string, to open a key or name it in an effect; the
+    /// caller has checked the arity.
+    pub fn raw(&self, i: usize) -> *mut raw::RedisModuleString {
+        self.argv.get(i).copied().unwrap_or(std::ptr::null_mut())
     }
 
     pub fn text(&self, i: usize) -> Result<&'a str, RedisError> {
@@ -48,7 +47,7 @@ pub fn dispatch(
         Ok(count) if !argv.is_null() => unsafe { std::slice::from_raw_parts(argv, count) },
         _ => &[],
     };
-    let args = Args { ctx, argv };
+    let args = Args { argv };
     match catch_unwind(AssertUnwindSafe(|| handler(&context, &args))) {
         Ok(Ok(())) => raw::REDISMODULE_OK as c_int,
         Ok(Err(RedisError::Str(message))) => reply_error(ctx, message),

@@ -8,6 +8,7 @@ mod dispatch;
 mod durability;
 mod effects;
 mod info;
+mod keys;
 mod module_args;
 mod persistence;
 mod registry;

@@ -1,16 +1,24 @@
 //! Replies written straight to the client, without building a reply tree first.
 
+use std::cell::OnceCell;
+
 use mmvec_core::Scalar;
 use redis_module::{Context, ContextFlags, raw};
 
-pub struct Reply {
+pub struct Reply<'a> {
+    context: &'a Context,
     ctx: *mut raw::RedisModuleCtx,
-    resp3: bool,
+    /// The client's protocol, asked for only when a float is replied.
+    resp3: OnceCell<bool>,
 }
 
-impl Reply {
-    pub fn new(ctx: &Context) -> Reply {
-        Reply { ctx: ctx.ctx, resp3: ctx.get_flags().contains(ContextFlags::FLAGS_RESP3) }
+impl<'a> Reply<'a> {
+    pub fn new(context: &'a Context) -> Reply<'a> {
+        Reply { context, ctx: context.ctx, resp3: OnceCell::new() }
+    }
+
+    fn resp3(&self) -> bool {
+        *self.resp3.get_or_init(|| self.context.get_flags().contains(ContextFlags::FLAGS_RESP3))
     }
 
     pub fn int(&self, value: i64) {
@@ -47,7 +55,7 @@ impl Reply {
                 Ok(v) => self.int(v),
                 Err(_) => self.text(value),
             },
-            Scalar::F32(_) | Scalar::Float(_) if self.resp3 => {
+            Scalar::F32(_) | Scalar::Float(_) if self.resp3() => {
                 raw::reply_with_double(self.ctx, value.to_f64());
             }
             Scalar::F32(_) | Scalar::Float(_) => self.text(value),
@@ -55,8 +63,6 @@ impl Reply {
     }
 
     fn text(&self, value: Scalar) {
-        let mut text = Vec::with_capacity(32);
-        value.write_text(&mut text);
-        self.bulk(&text);
+        value.with_text(|text| self.bulk(text));
     }
 }

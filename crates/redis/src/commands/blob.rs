@@ -2,9 +2,10 @@
 
 use redis_module::{Context, RedisError};
 
-use crate::commands::{exact_arity, integer, read_key, write_key};
+use crate::commands::{exact_arity, integer};
 use crate::dispatch::Args;
 use crate::effects;
+use crate::keys::Key;
 use crate::reply::Reply;
 use crate::vector_key::core_error;
 
@@ -14,9 +15,9 @@ pub fn get(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     exact_arity(args, 4)?;
     let start = non_negative(args, 2, "start")?;
     let count = non_negative(args, 3, "count")?;
-    let key = ctx.open_key(&args.string(1));
+    let mut key = Key::read(ctx.ctx, args.raw(1))?;
     let reply = Reply::new(ctx);
-    let Some(vector) = read_key(&key)? else {
+    let Some(vector) = key.vector()? else {
         reply.null();
         return Ok(());
     };
@@ -34,15 +35,13 @@ pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     exact_arity(args, 4)?;
     let start = non_negative(args, 2, "start")?;
     let blob = args.bytes(3);
-    let name = args.string(1);
-    let key = ctx.open_key_writable(&name);
-    let vector = write_key(&key)?;
-    let itemsize = vector.binding.dtype.itemsize();
+    let mut key = Key::write(ctx.ctx, args.raw(1))?;
+    let vector = key.existing_vector()?;
     vector.write(|vec| vec.write_bytes_at(start, blob))?;
-    let written = blob.len() / itemsize;
+    let written = blob.len() / vector.binding.dtype.itemsize();
     if written > 0 {
-        effects::put_at_bytes(ctx, &name, start, blob);
-        effects::notify(ctx, "mmvec.setblob", &name);
+        effects::put_at_bytes(ctx, args.raw(1), start, blob)?;
+        effects::notify(ctx, c"mmvec.setblob", args.raw(1))?;
         vector.sync_per_policy()?;
     }
     Reply::new(ctx).count(written);
@@ -53,16 +52,14 @@ pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
 pub fn add(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     exact_arity(args, 3)?;
     let blob = args.bytes(2);
-    let name = args.string(1);
-    let key = ctx.open_key_writable(&name);
-    let vector = write_key(&key)?;
-    let itemsize = vector.binding.dtype.itemsize();
+    let mut key = Key::write(ctx.ctx, args.raw(1))?;
+    let vector = key.existing_vector()?;
     let start = vector.count();
     vector.write(|vec| vec.append_bytes(blob))?;
-    let added = blob.len() / itemsize;
+    let added = blob.len() / vector.binding.dtype.itemsize();
     if added > 0 {
-        effects::splice(ctx, &name, vector.vec()?, start);
-        effects::notify(ctx, "mmvec.addblob", &name);
+        effects::splice(ctx, args.raw(1), vector.vec()?, start)?;
+        effects::notify(ctx, c"mmvec.addblob", args.raw(1))?;
         vector.sync_per_policy()?;
     }
     Reply::new(ctx).count(added);

@@ -3,9 +3,12 @@
 
 use redis_module::{Context, ContextFlags, RedisError, raw};
 
-use crate::commands::{exact_arity, integer, write_key};
+use std::ffi::CStr;
+
+use crate::commands::{exact_arity, integer};
 use crate::dispatch::Args;
 use crate::effects;
+use crate::keys::Key;
 use crate::reply::Reply;
 
 /// `MMVEC.PUTAT key index bytes [index bytes ...]`: writes at each index; a write past
@@ -22,7 +25,7 @@ pub fn put_at(ctx: &Context, args: &Args) -> Result<(), RedisError> {
         .step_by(2)
         .map(|i| Ok((position(args, i)?, args.bytes(i + 1))))
         .collect::<Result<Vec<_>, RedisError>>()?;
-    apply(ctx, args, "mmvec.set", |vec| {
+    apply(ctx, args, c"mmvec.set", |vec| {
         for (start, bytes) in &writes {
             if *start > vec.len() as u64 {
                 vec.resize_deferred(*start)?;
@@ -39,7 +42,7 @@ pub fn splice(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     exact_arity(args, 4)?;
     let start = position(args, 2)?;
     let bytes = args.bytes(3);
-    apply(ctx, args, "mmvec.add", |vec| {
+    apply(ctx, args, c"mmvec.add", |vec| {
         vec.resize_deferred(start)?;
         vec.append_bytes(bytes)
     })
@@ -50,22 +53,21 @@ pub fn set_len(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     only_replicated(ctx, "MMVEC.SETLEN")?;
     exact_arity(args, 3)?;
     let len = position(args, 2)?;
-    apply(ctx, args, "mmvec.setlen", |vec| vec.resize_deferred(len))
+    apply(ctx, args, c"mmvec.setlen", |vec| vec.resize_deferred(len))
 }
 
 fn apply(
     ctx: &Context,
     args: &Args,
-    event: &str,
+    event: &CStr,
     change: impl FnOnce(&mut mmvec_core::MappedVec) -> mmvec_core::Result<()>,
 ) -> Result<(), RedisError> {
-    let name = args.string(1);
-    let key = ctx.open_key_writable(&name);
-    let vector = write_key(&key)?;
+    let mut key = Key::write(ctx.ctx, args.raw(1))?;
+    let vector = key.existing_vector()?;
     vector.write(change)?;
     // Pass the effect on as it came, so this server's own AOF and replicas get it too.
     ctx.replicate_verbatim();
-    effects::notify(ctx, event, &name);
+    effects::notify(ctx, event, args.raw(1))?;
     vector.sync_per_policy()?;
     Reply::new(ctx).ok();
     Ok(())

@@ -8,22 +8,8 @@ pub mod read;
 pub mod write;
 
 use redis_module::RedisError;
-use redis_module::key::{RedisKey, RedisKeyWritable};
 
 use crate::dispatch::Args;
-use crate::vector_key::{VECTOR_TYPE, VectorKey};
-
-/// The vector under a key opened for reading: `None` if the key does not exist.
-pub fn read_key(key: &RedisKey) -> Result<Option<&VectorKey>, RedisError> {
-    key.get_value::<VectorKey>(&VECTOR_TYPE).map_err(|_| RedisError::WrongType)
-}
-
-/// The vector under a key opened for writing; a missing key is an error for writes.
-pub fn write_key(key: &RedisKeyWritable) -> Result<&mut VectorKey, RedisError> {
-    key.get_value::<VectorKey>(&VECTOR_TYPE)
-        .map_err(|_| RedisError::WrongType)?
-        .ok_or(RedisError::Str("ERR no such key"))
-}
 
 /// A signed 64-bit integer argument, with Redis's own syntax (no `+`, no leading zeros).
 pub fn integer(args: &Args, i: usize, what: &str) -> Result<i64, RedisError> {

@@ -7,10 +7,11 @@ use redis_module::{Context, ContextFlags, RedisError};
 use crate::commands::integer;
 use crate::dispatch::Args;
 use crate::effects;
+use crate::keys::Key;
 use crate::module_args;
 use crate::persistence;
 use crate::reply::Reply;
-use crate::vector_key::{Binding, VECTOR_TYPE, VectorKey, core_error};
+use crate::vector_key::{Binding, VectorKey, core_error};
 
 /// What an open asks for, and which parts it stated rather than defaulted.
 struct Request {
@@ -43,16 +44,16 @@ pub fn mmap(ctx: &Context, args: &Args) -> Result<(), RedisError> {
 }
 
 fn bind(ctx: &Context, args: &Args, request: Request) -> Result<(), RedisError> {
-    let name = args.string(1);
-    let key = ctx.open_key_writable(&name);
-    let count = match key.get_value::<VectorKey>(&VECTOR_TYPE).map_err(|_| RedisError::WrongType)? {
+    let name = args.raw(1);
+    let mut key = Key::write(ctx.ctx, name)?;
+    let count = match key.vector()? {
         Some(existing) => {
             check_same_binding(existing, &request)?;
             if existing.unavailable_reason().is_some() {
                 // The file may have been put back since the load: try again.
                 *existing = VectorKey::open(existing.binding.clone(), false).map_err(core_error)?;
-                effects::open(ctx, &name, &existing.binding);
-                effects::notify(ctx, "mmvec.open", &name);
+                effects::open(ctx, name, &existing.binding)?;
+                effects::notify(ctx, c"mmvec.open", name)?;
             }
             existing.count()
         }
@@ -67,9 +68,9 @@ fn bind(ctx: &Context, args: &Args, request: Request) -> Result<(), RedisError> 
                 VectorKey::open(binding.clone(), true).map_err(core_error)?
             };
             let count = vector.count();
-            key.set_value(&VECTOR_TYPE, vector)?;
-            effects::open(ctx, &name, &binding);
-            effects::notify(ctx, "mmvec.open", &name);
+            key.set(vector)?;
+            effects::open(ctx, name, &binding)?;
+            effects::notify(ctx, c"mmvec.open", name)?;
             count
         }
     };

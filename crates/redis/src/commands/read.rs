@@ -4,17 +4,19 @@
 use mmvec_core::lrange_bounds;
 use redis_module::{Context, RedisError};
 
-use crate::commands::{exact_arity, integer, read_key};
+use crate::commands::{exact_arity, integer};
 use crate::dispatch::Args;
+use crate::keys::Key;
 use crate::reply::Reply;
+use crate::vector_key::{VectorKey, core_error};
 
 /// `MMVEC.GET key index` / `VGET`: the value, or nil out of range or for a missing key.
 pub fn get(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     exact_arity(args, 3)?;
     let index = integer(args, 2, "index")?;
-    let key = ctx.open_key(&args.string(1));
+    let mut key = Key::read(ctx.ctx, args.raw(1))?;
     let reply = Reply::new(ctx);
-    let Some(vector) = read_key(&key)? else {
+    let Some(vector) = key.vector()? else {
         reply.null();
         return Ok(());
     };
@@ -32,14 +34,13 @@ pub fn mget(ctx: &Context, args: &Args) -> Result<(), RedisError> {
         return Err(RedisError::WrongArity);
     }
     let indices = (2..args.len()).map(|i| integer(args, i, "index")).collect::<Result<Vec<_>, _>>()?;
-    let key = ctx.open_key(&args.string(1));
-    let vector = read_key(&key)?;
+    let mut key = Key::read(ctx.ctx, args.raw(1))?;
+    let vector = key.vector()?;
     let vec = vector.map(|v| v.vec()).transpose()?;
     let reply = Reply::new(ctx);
     reply.array(indices.len());
     for index in indices {
-        let value = vec.and_then(|vec| u64::try_from(index).ok().and_then(|i| vec.get(i).ok()));
-        match value {
+        match vec.and_then(|vec| u64::try_from(index).ok().and_then(|i| vec.get(i).ok())) {
             Some(value) => reply.scalar(value),
             None => reply.null(),
         }
@@ -50,8 +51,8 @@ pub fn mget(ctx: &Context, args: &Args) -> Result<(), RedisError> {
 /// `MMVEC.COUNT key` / `VCOUNT`: the number of elements, 0 for a missing key.
 pub fn count(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     exact_arity(args, 2)?;
-    let key = ctx.open_key(&args.string(1));
-    let count = match read_key(&key)? {
+    let mut key = Key::read(ctx.ctx, args.raw(1))?;
+    let count = match key.vector()? {
         Some(vector) => vector.vec()?.len(),
         None => 0,
     };
@@ -74,9 +75,9 @@ pub fn all(ctx: &Context, args: &Args) -> Result<(), RedisError> {
 }
 
 fn reply_range(ctx: &Context, args: &Args, start: i64, stop: i64) -> Result<(), RedisError> {
-    let key = ctx.open_key(&args.string(1));
+    let mut key = Key::read(ctx.ctx, args.raw(1))?;
     let reply = Reply::new(ctx);
-    let Some(vector) = read_key(&key)? else {
+    let Some(vector) = key.vector()? else {
         reply.array(0);
         return Ok(());
     };
@@ -85,9 +86,9 @@ fn reply_range(ctx: &Context, args: &Args, start: i64, stop: i64) -> Result<(), 
         reply.array(0);
         return Ok(());
     };
-    reply.array((end - start) as usize);
     let dtype = vec.dtype();
-    let bytes = vec.range(start, end).map_err(crate::vector_key::core_error)?;
+    let bytes = vec.range(start, end).map_err(core_error)?;
+    reply.array((end - start) as usize);
     for element in bytes.chunks_exact(dtype.itemsize()) {
         reply.scalar(dtype.decode(element));
     }
@@ -96,36 +97,30 @@ fn reply_range(ctx: &Context, args: &Args, start: i64, stop: i64) -> Result<(), 
 
 /// `MMVEC.INFO key`: field/value pairs describing the binding, or nil.
 pub fn info(ctx: &Context, args: &Args) -> Result<(), RedisError> {
-    exact_arity(args, 2)?;
-    let key = ctx.open_key(&args.string(1));
-    let reply = Reply::new(ctx);
-    let Some(vector) = read_key(&key)? else {
-        reply.null();
-        return Ok(());
-    };
-    let binding = &vector.binding;
-    let (file, bytes) = match vector.vec() {
-        Ok(vec) => (vec.path().to_string_lossy().into_owned(), vec.byte_len()),
-        Err(_) => (String::new(), 0),
-    };
-    reply.array(16);
-    reply.bulk(b"path");
-    reply.bulk(binding.path.as_bytes());
-    reply.bulk(b"file");
-    reply.bulk(file.as_bytes());
-    reply.bulk(b"dtype");
-    reply.bulk(binding.dtype.name().as_bytes());
-    reply.bulk(b"itemsize");
-    reply.count(binding.dtype.itemsize());
-    reply.bulk(b"count");
-    reply.int(i64::try_from(vector.count()).unwrap_or(i64::MAX));
-    reply.bulk(b"bytes");
-    reply.count(bytes);
-    reply.bulk(b"mode");
-    reply.bulk(if binding.readonly { b"read-only" } else { b"read-write" });
-    reply.bulk(b"backing");
-    reply.bulk(vector.unavailable_reason().unwrap_or("mapped").as_bytes());
-    Ok(())
+    describe(ctx, args, |vector, reply| {
+        let binding = &vector.binding;
+        let (file, bytes) = match vector.vec() {
+            Ok(vec) => (vec.path().to_string_lossy().into_owned(), vec.byte_len()),
+            Err(_) => (String::new(), 0),
+        };
+        reply.array(16);
+        reply.bulk(b"path");
+        reply.bulk(binding.path.as_bytes());
+        reply.bulk(b"file");
+        reply.bulk(file.as_bytes());
+        reply.bulk(b"dtype");
+        reply.bulk(binding.dtype.name().as_bytes());
+        reply.bulk(b"itemsize");
+        reply.count(binding.dtype.itemsize());
+        reply.bulk(b"count");
+        reply.int(i64::try_from(vector.count()).unwrap_or(i64::MAX));
+        reply.bulk(b"bytes");
+        reply.count(bytes);
+        reply.bulk(b"mode");
+        reply.bulk(if binding.readonly { b"read-only" } else { b"read-write" });
+        reply.bulk(b"backing");
+        reply.bulk(vector.unavailable_reason().unwrap_or("mapped").as_bytes());
+    })
 }
 
 /// `VTYPE key`: the dtype name (the seed's full version).
@@ -143,15 +138,12 @@ pub fn file_path(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     describe(ctx, args, |vector, reply| reply.bulk(vector.binding.path.as_bytes()))
 }
 
-fn describe(
-    ctx: &Context,
-    args: &Args,
-    answer: impl FnOnce(&crate::vector_key::VectorKey, &Reply),
-) -> Result<(), RedisError> {
+/// Answers from the binding alone (nil for a missing key), even when the file is gone.
+fn describe(ctx: &Context, args: &Args, answer: impl FnOnce(&VectorKey, &Reply)) -> Result<(), RedisError> {
     exact_arity(args, 2)?;
-    let key = ctx.open_key(&args.string(1));
+    let mut key = Key::read(ctx.ctx, args.raw(1))?;
     let reply = Reply::new(ctx);
-    match read_key(&key)? {
+    match key.vector()? {
         Some(vector) => answer(vector, &reply),
         None => reply.null(),
     }

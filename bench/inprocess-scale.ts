@@ -1,0 +1,127 @@
+/**
+ * Scale: opening a 10^9-element (8 GB sparse) vector, and reading its first and last
+ * elements, against the same on the 8 MB file; then get(0) against get(10^9 − 1).
+ *
+ * If get() throws on the 8 GB vector, that is recorded as a failure and the same work
+ * is measured again with getMany([i]) (which reads through the native side), so the
+ * O(1) claims are still shown.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MmapVector } from 'mmvec';
+import { type Fixtures, COUNT } from './fixtures.js';
+import { runGroup } from './timing.js';
+import { type Comparison, type Target, compare, failedMeasurement } from './types.js';
+
+const BIG_BYTES = 8e9;
+const BIG_LAST = BIG_BYTES / 8 - 1; // 999_999_999
+const OPENS = 20;
+const BATCH = 10_000;
+
+/** "Costs the same": within 0.8–1.25× of each other. */
+const same = (label: string) => (ratio: number): Target => ({ text: `${label}: 0.8–1.25×`, met: ratio >= 0.8 && ratio <= 1.25 });
+const OPEN_GROUP = 'open (r) + read first and last + close, 8 GB vs 8 MB (one op)';
+const GET_GROUP = 'read at the end vs the start of 10^9 elements';
+
+type Reader = (v: MmapVector, i: number) => number;
+const viaGet: Reader = (v, i) => v.get(i);
+const viaGetMany: Reader = (v, i) => v.getMany([i])[0]!;
+
+function openTasks(big: string, small: string, read: Reader, how: string) {
+  const smallLast = COUNT - 1;
+  return runGroup([
+    {
+      name: `open 8 GB + ${how}(0) + ${how}(999999999) + close`,
+      batch: OPENS,
+      fn: () => {
+        let s = 0;
+        for (let k = 0; k < OPENS; k++) {
+          const v = MmapVector.open(big, { mode: 'r' });
+          s += read(v, 0) + read(v, BIG_LAST);
+          v.close();
+        }
+        return s;
+      },
+    },
+    {
+      name: `open 8 MB + ${how}(0) + ${how}(999999) + close`,
+      batch: OPENS,
+      fn: () => {
+        let s = 0;
+        for (let k = 0; k < OPENS; k++) {
+          const v = MmapVector.open(small, { mode: 'r' });
+          s += read(v, 0) + read(v, smallLast);
+          v.close();
+        }
+        return s;
+      },
+    },
+  ]);
+}
+
+function endTasks(vector: MmapVector, read: Reader, how: string) {
+  return runGroup([
+    {
+      name: `${how}(999999999) on 8 GB`,
+      batch: BATCH,
+      fn: () => {
+        let s = 0;
+        for (let k = 0; k < BATCH; k++) s += read(vector, BIG_LAST - (k & 1));
+        return s;
+      },
+    },
+    {
+      name: `${how}(0) on 8 GB`,
+      batch: BATCH,
+      fn: () => {
+        let s = 0;
+        for (let k = 0; k < BATCH; k++) s += read(vector, k & 1);
+        return s;
+      },
+    },
+  ]);
+}
+
+export function bigOpen(fx: Fixtures): { comparisons: Comparison[]; notes: string[] } {
+  const big = path.join(fx.dir, 'big.f64');
+  const fd = fs.openSync(big, 'w');
+  fs.ftruncateSync(fd, BIG_BYTES);
+  fs.closeSync(fd);
+  const notes = [
+    'Scale: the 8 GB file is sparse (ftruncate to 8e9 bytes). The read-at-end loops alternate between two neighbouring indices (0/1 and 999999998/999999999).',
+  ];
+  const comparisons: Comparison[] = [];
+  const rssBefore = process.memoryUsage().rss;
+
+  const vector = MmapVector.open(big, { mode: 'r' });
+  try {
+    if (vector.length !== BIG_LAST + 1) throw new Error(`8 GB vector has length ${vector.length}`);
+    let getError: unknown;
+    try {
+      viaGet(vector, 0);
+      viaGet(vector, BIG_LAST);
+    } catch (error) {
+      getError = error;
+    }
+    let read = viaGet;
+    let how = 'get';
+    if (getError !== undefined) {
+      comparisons.push(
+        compare(GET_GROUP, failedMeasurement('get(999999999) on 8 GB', getError), failedMeasurement('get(0) on 8 GB', getError), same('size-independent get')),
+      );
+      notes.push('Scale: get(i) threw on the 8 GB vector (the failed row), so the open and read-at-end rows read through getMany([i]) instead.');
+      read = viaGetMany;
+      how = 'getMany([i])';
+    }
+    const [openBig, openSmall] = openTasks(big, fx.fsPath, read, how);
+    comparisons.push(compare(OPEN_GROUP, openBig!, openSmall!, same('O(1) open')));
+    const [last, first] = endTasks(vector, read, how);
+    comparisons.push(compare(GET_GROUP, last!, first!, same('size-independent read')));
+  } finally {
+    vector.close();
+  }
+  const rssGrowth = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+  notes.push(`Scale: all the opens and reads of the 8 GB vector grew this process's RSS by ${rssGrowth.toFixed(1)} MiB in total.`);
+  return { comparisons, notes };
+}
