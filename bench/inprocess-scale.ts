@@ -25,14 +25,16 @@ const OPEN_GROUP = 'open (r) + read first and last + close, 8 GB vs 8 MB (one op
 const GET_GROUP = 'read at the end vs the start of 10^9 elements';
 
 type Reader = (v: MmapVector, i: number) => number;
+/** How a read of index `i` is written in a task's name. */
+type Label = (i: number) => string;
 const viaGet: Reader = (v, i) => v.get(i);
 const viaGetMany: Reader = (v, i) => v.getMany([i])[0]!;
 
-function openTasks(big: string, small: string, read: Reader, how: string) {
+function openTasks(big: string, small: string, read: Reader, how: Label) {
   const smallLast = COUNT - 1;
   return runGroup([
     {
-      name: `open 8 GB + ${how}(0) + ${how}(999999999) + close`,
+      name: `open 8 GB + ${how(0)} + ${how(BIG_LAST)} + close`,
       batch: OPENS,
       fn: () => {
         let s = 0;
@@ -45,7 +47,7 @@ function openTasks(big: string, small: string, read: Reader, how: string) {
       },
     },
     {
-      name: `open 8 MB + ${how}(0) + ${how}(999999) + close`,
+      name: `open 8 MB + ${how(0)} + ${how(smallLast)} + close`,
       batch: OPENS,
       fn: () => {
         let s = 0;
@@ -60,10 +62,10 @@ function openTasks(big: string, small: string, read: Reader, how: string) {
   ]);
 }
 
-function endTasks(vector: MmapVector, read: Reader, how: string) {
+function endTasks(vector: MmapVector, read: Reader, how: Label) {
   return runGroup([
     {
-      name: `${how}(999999999) on 8 GB`,
+      name: `${how(BIG_LAST)} on 8 GB`,
       batch: BATCH,
       fn: () => {
         let s = 0;
@@ -72,7 +74,7 @@ function endTasks(vector: MmapVector, read: Reader, how: string) {
       },
     },
     {
-      name: `${how}(0) on 8 GB`,
+      name: `${how(0)} on 8 GB`,
       batch: BATCH,
       fn: () => {
         let s = 0;
@@ -105,14 +107,14 @@ export function bigOpen(fx: Fixtures): { comparisons: Comparison[]; notes: strin
       getError = error;
     }
     let read = viaGet;
-    let how = 'get';
+    let how: Label = (i) => `get(${i})`;
     if (getError !== undefined) {
       comparisons.push(
         compare(GET_GROUP, failedMeasurement('get(999999999) on 8 GB', getError), failedMeasurement('get(0) on 8 GB', getError), same('size-independent get')),
       );
       notes.push('Scale: get(i) threw on the 8 GB vector (the failed row), so the open and read-at-end rows read through getMany([i]) instead.');
       read = viaGetMany;
-      how = 'getMany([i])';
+      how = (i) => `getMany([${i}])`;
     }
     const [openBig, openSmall] = openTasks(big, fx.fsPath, read, how);
     comparisons.push(compare(OPEN_GROUP, openBig!, openSmall!, same('O(1) open')));

@@ -62,7 +62,7 @@ function openTasks(big, small, read, how) {
     const smallLast = fixtures_js_1.COUNT - 1;
     return (0, timing_js_1.runGroup)([
         {
-            name: `open 8 GB + ${how}(0) + ${how}(999999999) + close`,
+            name: `open 8 GB + ${how(0)} + ${how(BIG_LAST)} + close`,
             batch: OPENS,
             fn: () => {
                 let s = 0;
@@ -75,7 +75,7 @@ function openTasks(big, small, read, how) {
             },
         },
         {
-            name: `open 8 MB + ${how}(0) + ${how}(999999) + close`,
+            name: `open 8 MB + ${how(0)} + ${how(smallLast)} + close`,
             batch: OPENS,
             fn: () => {
                 let s = 0;
@@ -92,7 +92,7 @@ function openTasks(big, small, read, how) {
 function endTasks(vector, read, how) {
     return (0, timing_js_1.runGroup)([
         {
-            name: `${how}(999999999) on 8 GB`,
+            name: `${how(BIG_LAST)} on 8 GB`,
             batch: BATCH,
             fn: () => {
                 let s = 0;
@@ -102,7 +102,7 @@ function endTasks(vector, read, how) {
             },
         },
         {
-            name: `${how}(0) on 8 GB`,
+            name: `${how(0)} on 8 GB`,
             batch: BATCH,
             fn: () => {
                 let s = 0;
@@ -136,12 +136,12 @@ function bigOpen(fx) {
             getError = error;
         }
         let read = viaGet;
-        let how = 'get';
+        let how = (i) => `get(${i})`;
         if (getError !== undefined) {
             comparisons.push((0, types_js_1.compare)(GET_GROUP, (0, types_js_1.failedMeasurement)('get(999999999) on 8 GB', getError), (0, types_js_1.failedMeasurement)('get(0) on 8 GB', getError), same('size-independent get')));
             notes.push('Scale: get(i) threw on the 8 GB vector (the failed row), so the open and read-at-end rows read through getMany([i]) instead.');
             read = viaGetMany;
-            how = 'getMany([i])';
+            how = (i) => `getMany([${i}])`;
         }
         const [openBig, openSmall] = openTasks(big, fx.fsPath, read, how);
         comparisons.push((0, types_js_1.compare)(OPEN_GROUP, openBig, openSmall, same('O(1) open')));

@@ -38,6 +38,8 @@ pub enum Error {
     OutsideRoot { path: PathBuf },
     #[error("bad path '{}': {reason}", path.display().to_string().escape_debug())]
     BadPath { path: PathBuf, reason: &'static str },
+    #[error("corrupt snapshot: {reason}")]
+    Corrupt { reason: &'static str },
     #[error("{op} {}: {source}", path.display())]
     Io { op: &'static str, path: PathBuf, source: io::Error },
 }
@@ -61,6 +63,7 @@ impl Error {
             Error::BadLength { .. } => "ERR_MMVEC_BAD_LENGTH",
             Error::OutsideRoot { .. } => "ERR_MMVEC_OUTSIDE_ROOT",
             Error::BadPath { .. } => "ERR_MMVEC_BAD_PATH",
+            Error::Corrupt { .. } => "ERR_MMVEC_CORRUPT",
             Error::Io { source, .. } => io_code(source),
         }
     }

@@ -12,6 +12,7 @@ mod lock;
 mod mapped_vec;
 mod open_options;
 mod region;
+mod restore;
 mod root;
 mod scalar;
 
@@ -21,5 +22,6 @@ pub use error::{Error, Result};
 pub use mapped_vec::{Flusher, MappedVec};
 pub use open_options::{Mode, OpenOptions};
 pub use region::SharedBytes;
+pub use restore::{Restore, checksum};
 pub use root::Root;
 pub use scalar::Scalar;

@@ -33,6 +33,8 @@ pub struct MappedVec {
     /// The file's size in bytes: `len * itemsize`, or more while a shrink is deferred
     /// (see [`MappedVec::resize_deferred`]).
     file_bytes: usize,
+    /// While set, shrinks change the length only (see [`MappedVec::hold_shrinks`]).
+    shrinks_held: bool,
     region: Option<Arc<Region>>,
 }
 
@@ -79,6 +81,7 @@ impl MappedVec {
             options,
             len: byte_len / options.dtype.itemsize(),
             file_bytes: byte_len,
+            shrinks_held: false,
             region,
         })
     }
@@ -284,10 +287,17 @@ impl MappedVec {
         self.resize_with(len, true)
     }
 
-    /// Truncates the file to the length if a deferred shrink is pending and no reader
-    /// blocks it any more; otherwise does nothing.
+    /// While `hold` is set, every shrink changes the length only and leaves the file as it
+    /// is, to be truncated by [`MappedVec::settle`] after the hold is released: for while
+    /// another process may be reading the pages (a fork child writing a snapshot).
+    pub fn hold_shrinks(&mut self, hold: bool) {
+        self.shrinks_held = hold;
+    }
+
+    /// Truncates the file to the length if a deferred shrink is pending and nothing
+    /// blocks it any more (a hold, a reader); otherwise does nothing.
     pub fn settle(&mut self) -> Result<()> {
-        if !self.has_pending_shrink() {
+        if !self.has_pending_shrink() || self.shrinks_held {
             return Ok(());
         }
         match self.set_file_size(self.byte_len()) {
@@ -317,6 +327,10 @@ impl MappedVec {
             }
         }
         let growing = bytes >= self.byte_len();
+        if bytes < self.file_bytes && self.shrinks_held {
+            self.len = bytes / self.itemsize();
+            return Ok(());
+        }
         match self.set_file_size(bytes) {
             // Readers only block cutting the file; a deferred shrink, or growth into a
             // pending one, leaves the file as it is.

@@ -271,3 +271,22 @@ fn deferred_shrinks_wait_for_readers_and_settle_later() {
     assert!(!writer.has_pending_shrink());
     assert_eq!(std::fs::read(&path).unwrap(), [1, 0, 0, 0]);
 }
+
+#[test]
+fn held_shrinks_keep_the_file_until_released() {
+    let (_dir, path) = temp();
+    let mut v = open(&path, DType::UInt8, Mode::Append).unwrap();
+    v.extend(&[Scalar::Int(1), Scalar::Int(2), Scalar::Int(3)]).unwrap();
+    v.hold_shrinks(true);
+    assert_eq!(v.pop().unwrap(), Some(Scalar::UInt(3)));
+    v.clear().unwrap();
+    assert_eq!(v.len(), 0);
+    assert_eq!(std::fs::read(&path).unwrap(), [1, 2, 3], "a fork child may still read these pages");
+    v.settle().unwrap();
+    assert!(v.has_pending_shrink());
+    v.push(Scalar::Int(7)).unwrap();
+    assert_eq!(v.as_bytes(), &[7]);
+    v.hold_shrinks(false);
+    v.settle().unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), [7]);
+}

@@ -7,12 +7,14 @@ mod commands;
 mod dispatch;
 mod durability;
 mod effects;
+mod fork;
 mod info;
 mod keys;
 mod module_args;
 mod persistence;
 mod registry;
 mod reply;
+mod snapshot;
 mod vector_key;
 
 use redis_module::configuration::ConfigurationFlags;
@@ -20,6 +22,7 @@ use redis_module::{Context, InfoContext, RedisResult, RedisString, Status, redis
 
 use crate::durability::{FSYNC, Fsync};
 use crate::info::section as info_section;
+use crate::snapshot::{SNAPSHOT, Snapshot};
 use crate::vector_key::VECTOR_TYPE;
 
 fn init(ctx: &Context, args: &[RedisString]) -> Status {
@@ -40,6 +43,9 @@ fn init(ctx: &Context, args: &[RedisString]) -> Status {
     if registry::register_all(ctx, aliases).is_err() {
         return Status::Err;
     }
+    if !fork::subscribe(ctx) {
+        ctx.log_warning("mmvec: cannot follow fork children; shrinks during BGSAVE may kill the child");
+    }
     durability::start_syncer();
     Status::Ok
 }
@@ -58,6 +64,7 @@ redis_module! {
         bool: [],
         enum: [
             ["fsync", &FSYNC, Fsync::everysec, ConfigurationFlags::DEFAULT, None],
+            ["snapshot", &SNAPSHOT, Snapshot::path, ConfigurationFlags::DEFAULT, None],
         ],
         module_args_as_configuration: false,
     ]

@@ -1,15 +1,24 @@
-//! RDB and AOF for vector keys. The file owns the data: a snapshot records the binding
-//! (path, dtype, read-only) and the count, and loading maps the file again.
+//! RDB and AOF for vector keys.
+//!
+//! A snapshot records the binding (path, dtype, read-only) and the count, and with
+//! `mmvec.snapshot data` the elements too, in 1 MiB chunks followed by their CRC-32.
+//! Loading a binding maps the file again; loading data first writes it to the path under
+//! this server's `DIR` (through a temporary file that replaces the path only once
+//! complete and verified).
 
 use std::ffi::{CString, c_int, c_void};
 
-use mmvec_core::{DType, Error as CoreError};
+use mmvec_core::{DType, Error as CoreError, Restore, checksum};
 use redis_module::raw;
 
+use crate::snapshot::{CHUNK_BYTES, carries_data};
 use crate::vector_key::{Binding, VectorKey};
 
 /// Version of what `rdb_save` writes.
 pub const ENCODING_VERSION: i32 = 1;
+
+const BINDING_ONLY: u64 = 0;
+const WITH_DATA: u64 = 1;
 
 /// # Safety
 /// Called by Redis with a value this module created (a `Box<VectorKey>`).
@@ -20,36 +29,107 @@ pub unsafe extern "C" fn rdb_save(rdb: *mut raw::RedisModuleIO, value: *mut c_vo
     raw::save_slice(rdb, key.binding.dtype.name().as_bytes());
     raw::save_unsigned(rdb, u64::from(key.binding.readonly));
     raw::save_unsigned(rdb, key.count());
+    match key.vec() {
+        Ok(vec) if carries_data() => {
+            raw::save_unsigned(rdb, WITH_DATA);
+            let bytes = vec.as_bytes();
+            for chunk in bytes.chunks(CHUNK_BYTES) {
+                raw::save_slice(rdb, chunk);
+            }
+            raw::save_slice(rdb, &[]);
+            raw::save_unsigned(rdb, u64::from(checksum(bytes)));
+        }
+        // An unavailable key has no data to carry: it stays a binding.
+        _ => raw::save_unsigned(rdb, BINDING_ONLY),
+    }
 }
 
 /// # Safety
 /// Called by Redis while loading an RDB or a `RESTORE` payload.
 pub unsafe extern "C" fn rdb_load(rdb: *mut raw::RedisModuleIO, encver: c_int) -> *mut c_void {
-    let loaded = if encver == ENCODING_VERSION {
-        read_binding(rdb)
-    } else {
-        Err(format!("mmvec: unknown encoding version {encver}"))
-    };
+    let loaded = if encver == ENCODING_VERSION { load(rdb) } else { Err(format!("unknown encoding version {encver}")) };
     match loaded {
-        Ok((binding, count)) => Box::into_raw(Box::new(reopen(binding, Some(count)))).cast(),
+        Ok(key) => Box::into_raw(Box::new(key)).cast(),
         Err(message) => {
-            // The payload itself is unreadable: Redis refuses it (RESTORE fails, a load stops).
-            log_io_error(rdb, &message);
+            // The payload itself is unusable: Redis refuses it (RESTORE fails, a load stops).
+            log_io_error(rdb, &format!("mmvec: {message}"));
             std::ptr::null_mut()
         }
     }
 }
 
-fn read_binding(rdb: *mut raw::RedisModuleIO) -> Result<(Binding, u64), String> {
+fn load(rdb: *mut raw::RedisModuleIO) -> Result<VectorKey, String> {
     let text = |field: &str| -> Result<String, String> {
-        let buffer = raw::load_string_buffer(rdb).map_err(|e| format!("mmvec: reading {field}: {e}"))?;
-        String::from_utf8(buffer.as_ref().to_vec()).map_err(|_| format!("mmvec: {field} is not UTF-8"))
+        let buffer = raw::load_string_buffer(rdb).map_err(|e| format!("reading {field}: {e}"))?;
+        String::from_utf8(buffer.as_ref().to_vec()).map_err(|_| format!("{field} is not UTF-8"))
     };
+    let unsigned = |field: &str| raw::load_unsigned(rdb).map_err(|e| format!("reading {field}: {e}"));
     let path = text("path")?;
-    let dtype = DType::from_name(&text("dtype")?).map_err(|e| format!("mmvec: {e}"))?;
-    let readonly = raw::load_unsigned(rdb).map_err(|e| format!("mmvec: reading mode: {e}"))? != 0;
-    let count = raw::load_unsigned(rdb).map_err(|e| format!("mmvec: reading count: {e}"))?;
-    Ok((Binding { path, dtype, readonly }, count))
+    let dtype = DType::from_name(&text("dtype")?).map_err(|e| e.to_string())?;
+    let readonly = unsigned("mode")? != 0;
+    let count = unsigned("count")?;
+    let binding = Binding { path, dtype, readonly };
+    match unsigned("payload kind")? {
+        BINDING_ONLY => Ok(reopen(binding, Some(count))),
+        WITH_DATA => restore(rdb, binding, count),
+        other => Err(format!("unknown payload kind {other}")),
+    }
+}
+
+/// Writes the carried elements to the binding's path, then maps it. A corrupt payload is
+/// an error (nothing is written); a path that cannot take the data (outside `DIR`, held by
+/// another writer) leaves the key answering why.
+///
+/// A read-only key whose file exists maps it as it is: read-only keys never write a
+/// file that another key or process may be writing.
+fn restore(rdb: *mut raw::RedisModuleIO, binding: Binding, count: u64) -> Result<VectorKey, String> {
+    let target = binding.resolve();
+    let keep_existing = binding.readonly && target.as_ref().is_ok_and(|path| path.exists());
+    let started = target.and_then(|target| Restore::begin(&target, binding.dtype, count));
+    let mut restore = match started {
+        Ok(restore) if !keep_existing => Some(restore),
+        Ok(_) => None,
+        Err(err) => {
+            log_warning(&format!("mmvec: cannot restore {}: {err}", binding.path));
+            None
+        }
+    };
+    // Every chunk is read even when it cannot be written, to stay in step with the stream.
+    let mut failure: Option<CoreError> = None;
+    loop {
+        let chunk = raw::load_string_buffer(rdb).map_err(|e| format!("reading data: {e}"))?;
+        let chunk = chunk.as_ref();
+        if chunk.is_empty() {
+            break;
+        }
+        if let (Some(writer), None) = (restore.as_mut(), &failure) {
+            failure = writer.write(chunk).err();
+        }
+    }
+    let expected = raw::load_unsigned(rdb).map_err(|e| format!("reading checksum: {e}"))?;
+    let expected = u32::try_from(expected).map_err(|_| "checksum out of range".to_owned())?;
+    let outcome = match (restore, failure) {
+        (_, Some(err)) => Err(err),
+        (Some(writer), None) => writer.finish(expected),
+        (None, None) if keep_existing => return Ok(reopen(binding, Some(count))),
+        (None, None) => return Ok(VectorKey::unavailable(binding.clone(), unusable(&binding, None), count)),
+    };
+    match outcome {
+        Ok(()) => Ok(reopen(binding, Some(count))),
+        Err(err @ CoreError::Corrupt { .. }) => Err(err.to_string()),
+        Err(err) => {
+            let reason = unusable(&binding, Some(&err));
+            log_warning(&format!("mmvec: {reason}"));
+            Ok(VectorKey::unavailable(binding, reason, count))
+        }
+    }
+}
+
+fn unusable(binding: &Binding, err: Option<&CoreError>) -> String {
+    match err {
+        Some(err) => format!("backing file unusable: {err}"),
+        None => format!("backing file unusable: {} could not be restored", binding.path),
+    }
 }
 
 /// Maps the file again. A file that is missing or unusable leaves the key in place,
@@ -77,7 +157,8 @@ pub fn reopen(binding: Binding, saved_count: Option<u64>) -> VectorKey {
     }
 }
 
-/// Emits the command that rebinds the key; the file holds the elements.
+/// Emits the commands that rebuild the key: its binding and, with `mmvec.snapshot data`,
+/// its elements as positional writes followed by its exact length.
 ///
 /// # Safety
 /// Called by Redis during an AOF rewrite with a value this module created.
@@ -89,13 +170,11 @@ pub unsafe extern "C" fn aof_rewrite(
     // SAFETY: as in rdb_save.
     let vector = unsafe { &*value.cast::<VectorKey>() };
     // SAFETY: Redis fills its API table at load, before any callback runs.
-    let Some(emit) = (unsafe { raw::RedisModule_EmitAOF }) else {
-        return;
-    };
+    let Some(emit) = (unsafe { raw::RedisModule_EmitAOF }) else { return };
     let path = vector.binding.path.as_bytes();
     let dtype = vector.binding.dtype.name();
-    // SAFETY: "sbcb…" reads a RedisModuleString*, then (pointer, length) pairs and C
-    // strings, all valid for the duration of the call.
+    // SAFETY: each format specifier is matched by its arguments (s: string, b: pointer +
+    // length, c: C string, l: long long), all alive for the call; Redis copies them.
     unsafe {
         if vector.binding.readonly {
             emit(
@@ -124,6 +203,19 @@ pub unsafe extern "C" fn aof_rewrite(
             );
         }
     }
+    let Ok(vec) = vector.vec() else { return };
+    if !carries_data() || vector.binding.readonly {
+        return;
+    }
+    let itemsize = vector.binding.dtype.itemsize();
+    let chunk_elements = (CHUNK_BYTES / itemsize).max(1);
+    for (n, chunk) in vec.as_bytes().chunks(chunk_elements * itemsize).enumerate() {
+        let start = (n * chunk_elements) as i64;
+        // SAFETY: as above.
+        unsafe { emit(aof, c"MMVEC.PUTAT".as_ptr(), c"slb".as_ptr(), key, start, chunk.as_ptr(), chunk.len()) };
+    }
+    // SAFETY: as above.
+    unsafe { emit(aof, c"MMVEC.SETLEN".as_ptr(), c"sl".as_ptr(), key, vec.len() as i64) };
 }
 
 /// `MEMORY USAGE`: the key's own memory; the file's pages belong to the page cache.
@@ -146,9 +238,7 @@ pub unsafe extern "C" fn free(value: *mut c_void) {
 
 fn log_io_error(rdb: *mut raw::RedisModuleIO, message: &str) {
     // SAFETY: Redis fills its API table at load, before any callback runs.
-    let (Some(log), Ok(text)) = ((unsafe { raw::RedisModule_LogIOError }), CString::new(message)) else {
-        return;
-    };
+    let (Some(log), Ok(text)) = ((unsafe { raw::RedisModule_LogIOError }), CString::new(message)) else { return };
     // SAFETY: all three strings are NUL-terminated and outlive the call; "%s" consumes one.
     unsafe { log(rdb, c"warning".as_ptr(), c"%s".as_ptr(), text.as_ptr()) };
 }

@@ -9,6 +9,7 @@ use redis_module::native_types::RedisType;
 use redis_module::{RedisError, raw};
 
 use crate::durability::{self, SyncHandle};
+use crate::fork;
 use crate::module_args;
 use crate::persistence;
 
@@ -53,6 +54,17 @@ pub struct Binding {
     pub readonly: bool,
 }
 
+impl Binding {
+    /// The file's absolute path under this server's `DIR`.
+    pub fn resolve(&self) -> Result<std::path::PathBuf, mmvec_core::Error> {
+        let root = module_args::root().ok_or(mmvec_core::Error::BadPath {
+            path: self.path.clone().into(),
+            reason: "the module is not initialised",
+        })?;
+        root.resolve(&self.path)
+    }
+}
+
 pub struct VectorKey {
     pub binding: Binding,
     backing: Backing,
@@ -75,11 +87,7 @@ impl VectorKey {
     /// missing read-write file is created (a client's `OPEN`); without it (reloading a
     /// key), a missing file is an error, never a silently empty vector.
     pub fn open(binding: Binding, create: bool) -> Result<VectorKey, mmvec_core::Error> {
-        let root = module_args::root().ok_or(mmvec_core::Error::BadPath {
-            path: binding.path.clone().into(),
-            reason: "the module is not initialised",
-        })?;
-        let path = root.resolve(&binding.path)?;
+        let path = binding.resolve()?;
         let mode = match (binding.readonly, create) {
             (true, _) => Mode::Read,
             (false, true) => Mode::Append,
@@ -117,6 +125,7 @@ impl VectorKey {
             Backing::Mapped(vec) => vec,
             Backing::Unavailable { reason, .. } => return Err(RedisError::String(format!("ERR {reason}"))),
         };
+        vec.hold_shrinks(fork::child_alive());
         let outcome = f(vec).map_err(core_error);
         if vec.has_pending_shrink() {
             vec.settle().map_err(core_error)?;
