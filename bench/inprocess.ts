@@ -20,10 +20,13 @@ export async function runInProcess(): Promise<SuiteResult> {
     `lmdb: ${COUNT.toLocaleString('en-US')} entries preloaded in ${(fx.lmdbLoadMs / 1000).toFixed(1)} s (keyEncoding uint32, 8-byte binary values), opened with noSync: true so commits are not fsynced (nothing else measured here fsyncs either). putSync is one write transaction per put.`,
     'Growing files (push, pushArray, and their fs/lmdb baselines) are cut back to zero between samples, outside the timed region, once they reach 8 MB (push) or 64 MiB (pushArray).',
   ];
+  const rssGrowth: string[] = [];
   const step = async (name: string, run: () => Comparison[] | Promise<Comparison[]>) => {
     const t = performance.now();
+    const rss = process.memoryUsage().rss;
     process.stderr.write(`  in-process: ${name} … `);
     comparisons.push(...(await run()));
+    rssGrowth.push(`${name} ${((process.memoryUsage().rss - rss) / 2 ** 20).toFixed(1)}`);
     process.stderr.write(`${((performance.now() - t) / 1000).toFixed(1)} s\n`);
   };
   try {
@@ -42,6 +45,7 @@ export async function runInProcess(): Promise<SuiteResult> {
   } finally {
     await fx.close();
   }
+  notes.push(`Resident memory (RSS) growth of this process over each group, in MiB: ${rssGrowth.join(' · ')}.`);
   notes.push(`(checksum of all measured work, to keep it from being optimized away: ${sink.toExponential(3)})`);
   return { suite: 'inprocess', title: 'Suite 1 — in-process (Node)', seconds: (performance.now() - started) / 1000, comparisons, notes };
 }

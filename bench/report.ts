@@ -66,14 +66,24 @@ function table(suite: SuiteResult): string[] {
   return rows;
 }
 
-function runsTable(suite: SuiteResult): string[] {
-  const measured = suite.comparisons.flatMap((c) => [c.subject, c.baseline]).filter((m) => m.runs?.length);
+/** 475.1 M, 12.3 k, 950: for the runs table. */
+function compact(x: number): string {
+  if (x >= 1e6) return `${(x / 1e6).toFixed(x >= 1e8 ? 0 : 2)} M`;
+  if (x >= 1e4) return `${(x / 1e3).toFixed(1)} k`;
+  return thousands(x, x < 100 ? 1 : 0);
+}
+
+function runsTable(suite: SuiteResult, reported: string): string[] {
+  const seen = new Set<string>();
+  const measured = suite.comparisons
+    .flatMap((c) => [c.subject, c.baseline])
+    .filter((m) => m.runs?.length && !seen.has(m.name) && seen.add(m.name));
   if (!measured.length) return [];
-  const rows = ['| Measurement | Runs (in order) | Median | Setting |', '|---|---|--:|---|'];
+  const rows = [`| Measurement | Runs, in order | ${reported} | Setting |`, '|---|---|--:|---|'];
   for (const m of measured) {
-    const unit = has(m.mbPerSec) ? ' MB/s' : ' ops/s';
-    const runs = m.runs!.map((r) => thousands(r)).join(' · ');
-    rows.push(`| \`${m.name}\` | ${runs} | ${thousands(has(m.mbPerSec) ? m.mbPerSec : m.opsPerSec)}${unit} | ${m.note ?? ''} |`);
+    const unit = has(m.mbPerSec) ? 'MB/s' : 'ops/s';
+    const runs = m.runs!.map(compact).join(' · ');
+    rows.push(`| \`${m.name}\` | ${runs} ${unit} | ${compact(has(m.mbPerSec) ? m.mbPerSec : m.opsPerSec)} ${unit} | ${m.note ?? ''} |`);
   }
   return ['', 'Individual runs:', '', ...rows];
 }
@@ -119,7 +129,7 @@ export function renderReport(input: ReportInput): string {
     }
   }
   for (const suite of suites) {
-    out.push('', `## ${suite.title}`, '', ...table(suite), ...runsTable(suite), '', 'Notes:', '', ...suite.notes.map((n) => `- ${n}`));
+    out.push('', `## ${suite.title}`, '', ...table(suite), ...runsTable(suite, suite.suite === 'redis' ? 'Median' : 'Best'), '', 'Notes:', '', ...suite.notes.map((n) => `- ${n}`));
   }
   out.push('', '## mmap-io', '');
   if (mmapIo.ok) {
@@ -139,7 +149,7 @@ export function renderReport(input: ReportInput): string {
     '## Caveats',
     '',
     `- ${env.cores} cores: redis-benchmark and redis-server share them (the Node client too, for blobs), and in-process figures can be disturbed by anything else running (see the load averages above; other builds may run on this machine). Absolute figures move between runs; ratios from the same run are the comparison that matters.`,
-    '- In-process figures are tinybench samples of batched loops (thousands of operations per sample for the fast ones): each figure is the median over 3 alternating rounds of the mean time per operation, so amortized costs (file growth, GC of returned arrays) are included.',
+    '- In-process figures are tinybench samples of batched loops (thousands of operations per sample for the fast ones). A round measures the mean time per operation over the whole round, so amortized costs (file growth, GC of returned arrays) are included; subject and baselines alternate round by round, and each figure is the best round, since other load only ever adds time (all rounds are in the "Individual runs" table). Redis figures are medians of runs.',
     '- Sub-nanosecond differences between `view()[i]` and `Float64Array[i]` are within noise: both compile to the same typed-array load.',
     '- fs.readSync / fs.writeSync / lmdb read and write the page cache; nothing measured here reaches the disk except what the kernel (and, in Redis, mmvec.fsync everysec) writes back in the background.',
   );

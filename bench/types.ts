@@ -55,8 +55,8 @@ export function atLeast(min: number, label?: string): (ratio: number) => Target 
 
 /** A measurement that could not be taken because `error` was thrown. */
 export function failedMeasurement(name: string, error: unknown): Measurement {
-  const e = error as { code?: string; message?: string };
-  const text = [e?.code, e?.message ?? String(error)].filter(Boolean).join(': ');
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { code?: string; message?: string };
+  const text = [e.code, e.message ?? String(error)].filter(Boolean).join(': ');
   return { name, opsPerSec: Number.NaN, nsPerOp: Number.NaN, failed: text };
 }
 

@@ -46,7 +46,7 @@ impl MappedVec {
             return Err(Error::BadPath { path: path.into(), reason: "contains a NUL byte" });
         }
         refuse_non_regular(path)?;
-        let file = open_file(path, options.mode)?;
+        let file = open_file(path, options.mode, options.no_follow)?;
         let meta = file.metadata().map_err(|e| Error::io("stat", path, e))?;
         if !meta.is_file() {
             return Err(Error::NotRegularFile { path: path.into() });
@@ -378,6 +378,28 @@ impl MappedVec {
         })
     }
 
+    /// Where the open file really is (after any rename or symlink swap since the open),
+    /// and how many hard links it has: what a caller confining files checks.
+    pub fn real_location(&self) -> Result<(PathBuf, u64)> {
+        #[cfg(target_os = "linux")]
+        let real = {
+            use std::os::fd::AsRawFd;
+            std::fs::read_link(format!("/proc/self/fd/{}", self.file.as_raw_fd()))
+        };
+        #[cfg(not(target_os = "linux"))]
+        let real = self.path.canonicalize();
+        let real = real.map_err(|e| Error::io("resolve", &self.path, e))?;
+        let meta = self.file.metadata().map_err(|e| Error::io("stat", &self.path, e))?;
+        #[cfg(unix)]
+        let links = std::os::unix::fs::MetadataExt::nlink(&meta);
+        #[cfg(not(unix))]
+        let links = {
+            let _ = meta;
+            1
+        };
+        Ok((real, links))
+    }
+
     /// The current bytes, kept mapped while the returned value lives (for zero-copy views).
     pub fn share(&self) -> Option<SharedBytes> {
         self.region.as_ref().map(|region| SharedBytes { region: Arc::clone(region), len: self.byte_len() })
@@ -498,7 +520,7 @@ fn refuse_non_regular(path: &Path) -> Result<()> {
     }
 }
 
-fn open_file(path: &Path, mode: Mode) -> Result<File> {
+fn open_file(path: &Path, mode: Mode, no_follow: bool) -> Result<File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     match mode {
@@ -515,11 +537,25 @@ fn open_file(path: &Path, mode: Mode) -> Result<File> {
     {
         use std::os::unix::fs::OpenOptionsExt;
         // If the path is swapped for a FIFO after the check above, opening must not block.
-        options.custom_flags(libc::O_NONBLOCK);
+        let follow = if no_follow { libc::O_NOFOLLOW } else { 0 };
+        options.custom_flags(libc::O_NONBLOCK | follow);
     }
     options.open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::NotFound { path: path.into() },
         std::io::ErrorKind::IsADirectory => Error::NotRegularFile { path: path.into() },
+        _ if no_follow && is_symlink_refusal(&e) => Error::BadPath { path: path.into(), reason: "is a symbolic link" },
         _ => Error::io("open", path, e),
     })
+}
+
+fn is_symlink_refusal(err: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        err.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = err;
+        false
+    }
 }

@@ -53,10 +53,17 @@ impl std::fmt::Display for Mode {
 pub struct OpenOptions {
     pub dtype: DType,
     pub mode: Mode,
+    /// Refuse a path whose last component is a symlink (`O_NOFOLLOW`), for callers that
+    /// resolved the path themselves and must open exactly what they checked.
+    pub no_follow: bool,
 }
 
 impl OpenOptions {
     pub fn new(dtype: DType, mode: Mode) -> Self {
-        OpenOptions { dtype, mode }
+        OpenOptions { dtype, mode, no_follow: false }
+    }
+
+    pub fn no_follow(self) -> Self {
+        OpenOptions { no_follow: true, ..self }
     }
 }

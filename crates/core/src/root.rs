@@ -76,6 +76,11 @@ impl Root {
         }
     }
 
+    /// Whether an absolute, resolved path lies inside the root.
+    pub fn contains(&self, resolved: &Path) -> bool {
+        resolved.starts_with(&self.dir)
+    }
+
     fn check_inside(&self, resolved: &Path, given: &Path) -> Result<()> {
         if resolved.starts_with(&self.dir) { Ok(()) } else { Err(Error::OutsideRoot { path: given.into() }) }
     }

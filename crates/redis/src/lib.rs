@@ -10,6 +10,7 @@ mod effects;
 mod fork;
 mod info;
 mod keys;
+mod limits;
 mod module_args;
 mod persistence;
 mod registry;
@@ -22,6 +23,7 @@ use redis_module::{Context, InfoContext, RedisResult, RedisString, Status, redis
 
 use crate::durability::{FSYNC, Fsync};
 use crate::info::section as info_section;
+use crate::limits::MAX_BYTES;
 use crate::snapshot::{SNAPSHOT, Snapshot};
 use crate::vector_key::VECTOR_TYPE;
 
@@ -59,7 +61,9 @@ redis_module! {
     info: info_section,
     commands: [],
     configurations: [
-        i64: [],
+        i64: [
+            ["max-bytes", &MAX_BYTES, 0, 0, i64::MAX, ConfigurationFlags::DEFAULT, None],
+        ],
         string: [],
         bool: [],
         enum: [

@@ -93,7 +93,8 @@ impl VectorKey {
             (false, true) => Mode::Append,
             (false, false) => Mode::ReadWrite,
         };
-        let vec = MappedVec::open(path, OpenOptions::new(binding.dtype, mode))?;
+        let vec = MappedVec::open(&path, OpenOptions::new(binding.dtype, mode).no_follow())?;
+        confine(&binding, &vec)?;
         let sync = if binding.readonly { None } else { durability::register(&vec) };
         let mut key = VectorKey::with_backing(binding, Backing::Mapped(vec));
         key.sync = sync;
@@ -174,6 +175,24 @@ impl Drop for VectorKey {
         VECTORS.fetch_sub(1, Ordering::Relaxed);
         DATA_BYTES.fetch_sub(self.counted as i64, Ordering::Relaxed);
     }
+}
+
+/// Checks the file that was opened, not just the path that was resolved: a symlink swapped
+/// in between, or a hard link to a file elsewhere, must not give a client a file outside
+/// `DIR`.
+fn confine(binding: &Binding, vec: &MappedVec) -> Result<(), mmvec_core::Error> {
+    let (real, links) = vec.real_location()?;
+    let inside = module_args::root().is_some_and(|root| root.contains(&real));
+    if !inside {
+        return Err(mmvec_core::Error::OutsideRoot { path: binding.path.clone().into() });
+    }
+    if links > 1 {
+        return Err(mmvec_core::Error::BadPath {
+            path: binding.path.clone().into(),
+            reason: "has more than one hard link, so it may be a file outside DIR",
+        });
+    }
+    Ok(())
 }
 
 /// A core error as a Redis error reply.

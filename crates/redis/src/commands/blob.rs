@@ -6,6 +6,7 @@ use crate::commands::{exact_arity, integer};
 use crate::dispatch::Args;
 use crate::effects;
 use crate::keys::Key;
+use crate::limits;
 use crate::reply::Reply;
 use crate::vector_key::core_error;
 
@@ -37,6 +38,9 @@ pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     let blob = args.bytes(3);
     let mut key = Key::write(ctx.ctx, args.raw(1))?;
     let vector = key.existing_vector()?;
+    let itemsize = vector.binding.dtype.itemsize() as u64;
+    let current = vector.count().saturating_mul(itemsize);
+    limits::check_growth(current, start.saturating_mul(itemsize).saturating_add(blob.len() as u64))?;
     vector.write(|vec| vec.write_bytes_at(start, blob))?;
     let written = blob.len() / vector.binding.dtype.itemsize();
     if written > 0 {
@@ -55,6 +59,9 @@ pub fn add(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     let mut key = Key::write(ctx.ctx, args.raw(1))?;
     let vector = key.existing_vector()?;
     let start = vector.count();
+    let itemsize = vector.binding.dtype.itemsize() as u64;
+    let current = start.saturating_mul(itemsize);
+    limits::check_growth(current, current.saturating_add(blob.len() as u64))?;
     vector.write(|vec| vec.append_bytes(blob))?;
     let added = blob.len() / vector.binding.dtype.itemsize();
     if added > 0 {

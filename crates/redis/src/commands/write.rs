@@ -9,6 +9,7 @@ use crate::commands::{exact_arity, index_for_write};
 use crate::dispatch::Args;
 use crate::effects;
 use crate::keys::Key;
+use crate::limits;
 use crate::reply::Reply;
 use crate::vector_key::core_error;
 
@@ -44,6 +45,8 @@ pub fn add(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     let values =
         (2..args.len()).map(|i| dtype.parse(args.bytes(i)).map_err(core_error)).collect::<Result<Vec<Scalar>, _>>()?;
     let start = vector.count();
+    let itemsize = dtype.itemsize() as u64;
+    limits::check_growth(start * itemsize, (start + values.len() as u64) * itemsize)?;
     vector.write(|vec| vec.extend(&values))?;
     effects::splice(ctx, args.raw(1), vector.vec()?, start)?;
     effects::notify(ctx, c"mmvec.add", args.raw(1))?;

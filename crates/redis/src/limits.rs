@@ -1,0 +1,20 @@
+//! `mmvec.max-bytes`: the largest a client may grow one vector file to (0: no limit but
+//! the disk). Replicated and replayed effects are exempt: the primary already applied them.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use redis_module::RedisError;
+
+pub static MAX_BYTES: AtomicI64 = AtomicI64::new(0);
+
+/// Refuses a write that would grow the file from `current` to `new_size` bytes, over the
+/// limit. Writes that do not grow it are always fine (the limit may have been lowered).
+pub fn check_growth(current: u64, new_size: u64) -> Result<(), RedisError> {
+    let limit = MAX_BYTES.load(Ordering::Relaxed);
+    if limit > 0 && new_size > current && new_size > limit as u64 {
+        return Err(RedisError::String(format!(
+            "ERR the vector would grow to {new_size} bytes, over mmvec.max-bytes ({limit})"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+/** Argument parsing for the subcommands: `parseArgs` with short, uniform usage errors. */
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { DType } from '../dtypes.js';
+
+/** A mistake on the command line: exit code 2, with a pointer to `--help`. */
+export class UsageError extends Error {
+  /** The subcommand whose `--help` to suggest, if any. */
+  readonly command: string | undefined;
+
+  constructor(message: string, command?: string) {
+    super(message);
+    this.command = command;
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface Parsed {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/**
+ * Parses `argv` for `command` (strict: unknown options are usage errors). Returns
+ * `undefined` after printing `usage` when `-h`/`--help` is among the arguments.
+ */
+export function parseCommand(command: string, argv: string[], options: Options, usage: string): Parsed | undefined {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    console.log(usage);
+    return undefined;
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: values as Parsed['values'], positionals };
+  } catch (error) {
+    throw new UsageError(parseArgsMessage(error as Error & { code?: string }), command);
+  }
+}
+
+/** `parseArgs`'s messages, shortened: "unknown option '--x'", "option --x needs a value". */
+export function parseArgsMessage(error: Error & { code?: string }): string {
+  const option = /'(-[^' ,]*)/.exec(error.message)?.[1];
+  const long = /(--[A-Za-z][\w-]*)/.exec(error.message)?.[1] ?? option;
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option '${option}'`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/does not take an argument/.test(error.message)) return `option ${long} takes no value`;
+      if (/ambiguous/.test(error.message)) return `option ${long} needs a value (write ${long}=VALUE for a value starting with '-')`;
+      return `option ${long} needs a value`;
+    default:
+      return error.message.charAt(0).toLowerCase() + error.message.slice(1);
+  }
+}
+
+/** Exactly `names.length` positionals, or a usage error naming the first missing or extra one. */
+export function positionals(command: string, given: string[], names: string[]): string[] {
+  if (given.length < names.length) throw new UsageError(`missing ${names[given.length]} argument`, command);
+  if (given.length > names.length) throw new UsageError(`unexpected argument '${given[names.length]}'`, command);
+  return given;
+}
+
+const DTYPES: readonly DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64'];
+const ALIASES: Record<string, DType> = {
+  i8: 'int8',
+  u8: 'uint8',
+  i16: 'int16',
+  u16: 'uint16',
+  i32: 'int32',
+  u32: 'uint32',
+  i64: 'int64',
+  u64: 'uint64',
+  f32: 'float32',
+  f64: 'float64',
+  float: 'float32',
+  double: 'float64',
+};
+
+/** The canonical dtype for a `--dtype` value (names and aliases as the library takes them). */
+export function dtypeOption(command: string, value: string | boolean | undefined, fallback: DType): DType {
+  if (value === undefined) return fallback;
+  const text = String(value);
+  if ((DTYPES as readonly string[]).includes(text)) return text as DType;
+  const alias = ALIASES[text];
+  if (alias) return alias;
+  throw new UsageError(`unknown dtype '${text}' (expected one of ${DTYPES.join(', ')}, or an alias: ${Object.keys(ALIASES).join(', ')})`, command);
+}
