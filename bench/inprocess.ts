@@ -5,6 +5,7 @@
 
 import * as fs from 'node:fs';
 import { createFixtures, COUNT } from './fixtures.js';
+import { memoryPerCall } from './inprocess-memory.js';
 import { bigOpen } from './inprocess-scale.js';
 import { gather, randomGet, randomView, sequentialScan } from './inprocess-reads.js';
 import { pushArray, pushOne, randomSet } from './inprocess-writes.js';
@@ -42,6 +43,7 @@ export async function runInProcess(): Promise<SuiteResult> {
       notes.push(...scale.notes);
       return scale.comparisons;
     });
+    notes.push(memoryPerCall(fx));
   } finally {
     await fx.close();
   }

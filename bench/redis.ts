@@ -13,7 +13,7 @@ import { startServer } from './redis-server.js';
 import { type Comparison, type Measurement, type Target, atLeast, compare, median } from './types.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const RUNS = QUICK ? 1 : 3;
+const RUNS = QUICK ? 1 : 5;
 const BLOB_RUNS = QUICK ? 1 : 5;
 /** Elements preloaded into `v`: enough for MMVEC.GETBLOB v 0 131072 (1 MiB). */
 const PRELOAD = 262_144;

@@ -151,6 +151,7 @@ export function renderReport(input: ReportInput): string {
     `- ${env.cores} cores: redis-benchmark and redis-server share them (the Node client too, for blobs), and in-process figures can be disturbed by anything else running (see the load averages above; other builds may run on this machine). Absolute figures move between runs; ratios from the same run are the comparison that matters.`,
     '- In-process figures are tinybench samples of batched loops (thousands of operations per sample for the fast ones). A round measures the mean time per operation over the whole round, so amortized costs (file growth, GC of returned arrays) are included; subject and baselines alternate round by round, and each figure is the best round, since other load only ever adds time (all rounds are in the "Individual runs" table). Redis figures are medians of runs.',
     '- Sub-nanosecond differences between `view()[i]` and `Float64Array[i]` are within noise: both compile to the same typed-array load.',
+    '- The in-process loops run synchronously (tinybench runSync), so native finalizers that Node defers to the next event-loop turn (those of the ArrayBuffers `getMany` returns) run after the timed region; the memory note under Suite 1 shows how much such copies hold meanwhile.',
     '- fs.readSync / fs.writeSync / lmdb read and write the page cache; nothing measured here reaches the disk except what the kernel (and, in Redis, mmvec.fsync everysec) writes back in the background.',
   );
   return `${out.join('\n')}\n`;

@@ -133,3 +133,18 @@ export function redisAtLeast(version: string): boolean {
   const wanted = version.split('.').map(Number);
   return installed[0]! > wanted[0]! || (installed[0] === wanted[0] && installed[1]! >= wanted[1]!);
 }
+
+/** Polls `check` every 20 ms until it holds; throws naming `what` after `ms`. */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** One field of an `INFO` reply (`undefined` if absent). */
+export function infoField(info: string, field: string): string | undefined {
+  const line = info.split('\r\n').find((l) => l.startsWith(`${field}:`));
+  return line?.slice(field.length + 1);
+}

@@ -276,6 +276,7 @@ describe('the internal effect commands', () => {
     ['MMVEC.PUTAT', ['MMVEC.PUTAT', 'eff', '0', f64(9)]],
     ['MMVEC.SPLICE', ['MMVEC.SPLICE', 'eff', '0', f64(9, 9, 9)]],
     ['MMVEC.SETLEN', ['MMVEC.SETLEN', 'eff', '0']],
+    ['MMVEC.BIND', ['MMVEC.BIND', 'eff', 'other.bin', 'float64', '0', '0', '1']],
   ];
 
   it.each(internal)('%s is refused from a client, in MULTI and from a script, and changes nothing', async (name, command) => {
@@ -292,7 +293,7 @@ describe('the internal effect commands', () => {
     expect(await redis.call('MMVEC.RANGE', 'eff', '0', '-1')).toEqual(['1', '2']);
   });
 
-  it('the AOF holds the effects (MMVEC.OPEN/SPLICE/PUTAT/SETLEN), never the client commands', async () => {
+  it('the AOF holds the effects (MMVEC.BIND/SPLICE/PUTAT/SETLEN), never the client commands', async () => {
     const bin = (...values: number[]) => Buffer.from(Int16Array.from(values).buffer).toString('latin1');
     const mark = aofCommands(server.dir).length;
     await redis.call('MMVEC.OPEN', 'aof', 'aof.bin', 'TYPE', 'int16');
@@ -310,7 +311,7 @@ describe('the internal effect commands', () => {
     await redis.call('VGET', 'aof', '0');
     const written = aofCommands(server.dir).slice(mark).filter((c) => c[0] !== 'SELECT');
     expect(written).toEqual([
-      ['MMVEC.OPEN', 'aof', 'aof.bin', 'TYPE', 'int16'],
+      ['MMVEC.BIND', 'aof', 'aof.bin', 'int16', '0', '0', '1'],
       ['MMVEC.SPLICE', 'aof', '0', bin(1, 2, 3)],
       ['MMVEC.PUTAT', 'aof', '1', bin(9)],
       ['MMVEC.PUTAT', 'aof', '0', bin(6)],

@@ -244,7 +244,7 @@ describe('AOF', () => {
     expect(await statesOf(server, keys)).toEqual(before);
   });
 
-  it('DEBUG LOADAOF with --aof-use-rdb-preamble no: the rewrite emits MMVEC.OPEN for every key and reloads exactly', async () => {
+  it('DEBUG LOADAOF with --aof-use-rdb-preamble no: the rewrite emits MMVEC.BIND for every key and reloads exactly', async () => {
     const server = await start({ args: ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no'] });
     const keys = await bindEveryDtype(server);
     const before = await statesOf(server, keys);
@@ -252,12 +252,16 @@ describe('AOF', () => {
 
     await rewriteAof(server.redis);
     const base = aofCommands(server.dir, '.base.aof');
-    const opens = base.filter((c) => c[0] === 'MMVEC.OPEN').map((c) => c.join(' '));
-    expect(opens.sort()).toEqual(
-      DTYPES.flatMap((d) => [`MMVEC.OPEN rw:${d} ${d}.bin TYPE ${d}`, `MMVEC.OPEN ro:${d} ro-${d}.bin TYPE ${d} READONLY`]).sort(),
+    // MMVEC.BIND key path dtype readonly count create: a non-empty file is not created.
+    const binds = base.filter((c) => c[0] === 'MMVEC.BIND').map((c) => c.join(' '));
+    expect(binds.sort()).toEqual(
+      DTYPES.flatMap((d) => [
+        `MMVEC.BIND rw:${d} ${d}.bin ${d} 0 ${before[`rw:${d}`]!.values.length} 0`,
+        `MMVEC.BIND ro:${d} ro-${d}.bin ${d} 1 ${before[`ro:${d}`]!.values.length} 0`,
+      ]).sort(),
     );
     // Only the bindings: the files own the data.
-    expect(new Set(base.map((c) => c[0]))).toEqual(new Set(['SELECT', 'MMVEC.OPEN']));
+    expect(new Set(base.map((c) => c[0]))).toEqual(new Set(['SELECT', 'MMVEC.BIND']));
 
     expect(await server.redis.call('DEBUG', 'LOADAOF')).toBe('OK');
     expect(await statesOf(server, keys)).toEqual(before);
@@ -375,7 +379,7 @@ describe('the AOF tail replayed onto the live file', () => {
     expectStreamResult(before);
     // Nothing was rewritten: the whole history is in the incr file, as effects.
     const names = new Set(aofCommands(first.dir, '.incr.aof').map((c) => c[0]));
-    expect(names).toEqual(new Set(['SELECT', 'MMVEC.OPEN', 'MMVEC.SPLICE', 'MMVEC.PUTAT', 'MMVEC.SETLEN', 'MULTI', 'EXEC', 'DEL']));
+    expect(names).toEqual(new Set(['SELECT', 'MMVEC.BIND', 'MMVEC.SPLICE', 'MMVEC.PUTAT', 'MMVEC.SETLEN', 'MULTI', 'EXEC', 'DEL']));
 
     const loadsBefore = aofLoads(first);
     const second = await restart(first);

@@ -1,7 +1,8 @@
 //! What a write propagates to the AOF and to replicas: not the client's command but its
 //! absolute, positional effect, so replaying any suffix of the stream onto a later state
-//! of the live file converges to the same file (DESIGN.md, "Writes propagate as
-//! idempotent effects"). The internal commands that apply them are in
+//! of the live file converges to the same file: the AOF tail after a restart is
+//! replayed onto a file that already holds those writes, and a replica applies the
+//! stream after a full sync. The internal commands that apply them are in
 //! `commands::internal`.
 //!
 //! Arguments go to Redis as (pointer, length) and `long long` format specifiers, so an
@@ -13,45 +14,53 @@ use mmvec_core::MappedVec;
 use redis_module::{Context, RedisError, raw};
 
 use crate::keys::api;
+use crate::snapshot::{CHUNK_BYTES, carries_data};
 use crate::vector_key::Binding;
 
 type Name = *mut raw::RedisModuleString;
 
-/// `MMVEC.OPEN key path TYPE dtype [READONLY]`.
-pub fn open(ctx: &Context, key: Name, binding: &Binding) -> Result<(), RedisError> {
+/// `MMVEC.BIND key path dtype readonly count create`: the binding, the count it had, and
+/// whether the receiver may create a missing file (only when that is the whole truth: an
+/// empty vector, or the elements follow). With `mmvec.snapshot data`, a file that already
+/// holds elements is sent along as positional writes, so replicas get it too.
+pub fn bind(ctx: &Context, key: Name, vec: &MappedVec, binding: &Binding) -> Result<(), RedisError> {
     let replicate = api!(RedisModule_Replicate);
+    let count = vec.len() as u64;
+    let send_data = count > 0 && !binding.readonly && carries_data();
     let (path, dtype) = (binding.path.as_bytes(), binding.dtype.name().as_bytes());
+    let as_long = |n: u64| c_longlong::try_from(n).unwrap_or(c_longlong::MAX);
+    let create = c_longlong::from(count == 0 || send_data);
     // SAFETY: each specifier is matched by its arguments (s: string, b: pointer + length,
-    // c: C string), all alive for the call; Redis copies them.
+    // l: long long), all alive for the call; Redis copies them.
     unsafe {
-        if binding.readonly {
-            replicate(
-                ctx.ctx,
-                c"MMVEC.OPEN".as_ptr(),
-                c"sbcbc".as_ptr(),
-                key,
-                path.as_ptr(),
-                path.len(),
-                c"TYPE".as_ptr(),
-                dtype.as_ptr(),
-                dtype.len(),
-                c"READONLY".as_ptr(),
-            );
-        } else {
-            replicate(
-                ctx.ctx,
-                c"MMVEC.OPEN".as_ptr(),
-                c"sbcb".as_ptr(),
-                key,
-                path.as_ptr(),
-                path.len(),
-                c"TYPE".as_ptr(),
-                dtype.as_ptr(),
-                dtype.len(),
-            );
+        replicate(
+            ctx.ctx,
+            c"MMVEC.BIND".as_ptr(),
+            c"sbblll".as_ptr(),
+            key,
+            path.as_ptr(),
+            path.len(),
+            dtype.as_ptr(),
+            dtype.len(),
+            c_longlong::from(binding.readonly),
+            as_long(count),
+            create,
+        )
+    };
+    if send_data {
+        for (start, chunk) in chunks(vec) {
+            put_at_bytes(ctx, key, start, chunk)?;
         }
+        set_len(ctx, key, count)?;
     }
     Ok(())
+}
+
+/// The vector's bytes in runs of whole elements of at most 1 MiB, with their start index.
+pub fn chunks(vec: &MappedVec) -> impl Iterator<Item = (u64, &[u8])> {
+    let itemsize = vec.dtype().itemsize();
+    let per_chunk = (CHUNK_BYTES / itemsize).max(1);
+    vec.as_bytes().chunks(per_chunk * itemsize).enumerate().map(move |(n, chunk)| ((n * per_chunk) as u64, chunk))
 }
 
 /// `MMVEC.PUTAT key index bytes [index bytes ...]`: the elements as they now are.

@@ -1,6 +1,7 @@
 //! Whether a fork child (BGSAVE, AOF rewrite, full sync) is alive. It shares the
 //! `MAP_SHARED` pages with the server: a file must not shrink under it, or the child dies
-//! of SIGBUS reading past the new end (DESIGN.md, "Persistence, replication, cluster").
+//! of SIGBUS reading past the new end. Shrinks meanwhile change the length only, and the
+//! files are truncated when the child exits.
 
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,7 +31,10 @@ extern "C" fn on_fork_child(
 ) {
     match sub {
         raw::REDISMODULE_SUBEVENT_FORK_CHILD_BORN => CHILD_ALIVE.store(true, Ordering::Relaxed),
-        raw::REDISMODULE_SUBEVENT_FORK_CHILD_DIED => CHILD_ALIVE.store(false, Ordering::Relaxed),
+        raw::REDISMODULE_SUBEVENT_FORK_CHILD_DIED => {
+            CHILD_ALIVE.store(false, Ordering::Relaxed);
+            crate::pending::settle_all();
+        }
         _ => {}
     }
 }

@@ -12,6 +12,7 @@ mod info;
 mod keys;
 mod limits;
 mod module_args;
+mod pending;
 mod persistence;
 mod registry;
 mod reply;
@@ -49,6 +50,7 @@ fn init(ctx: &Context, args: &[RedisString]) -> Status {
         ctx.log_warning("mmvec: cannot follow fork children; shrinks during BGSAVE may kill the child");
     }
     durability::start_syncer();
+    pending::start_retries(ctx);
     Status::Ok
 }
 

@@ -11,6 +11,7 @@ use std::ffi::{CString, c_int, c_void};
 use mmvec_core::{DType, Error as CoreError, Restore, checksum};
 use redis_module::raw;
 
+use crate::effects;
 use crate::snapshot::{CHUNK_BYTES, carries_data};
 use crate::vector_key::{Binding, VectorKey};
 
@@ -157,8 +158,8 @@ pub fn reopen(binding: Binding, saved_count: Option<u64>) -> VectorKey {
     }
 }
 
-/// Emits the commands that rebuild the key: its binding and, with `mmvec.snapshot data`,
-/// its elements as positional writes followed by its exact length.
+/// Emits the commands that rebuild the key: its binding (`MMVEC.BIND`, see `effects`)
+/// and, with `mmvec.snapshot data`, its elements as positional writes and its length.
 ///
 /// # Safety
 /// Called by Redis during an AOF rewrite with a value this module created.
@@ -171,51 +172,40 @@ pub unsafe extern "C" fn aof_rewrite(
     let vector = unsafe { &*value.cast::<VectorKey>() };
     // SAFETY: Redis fills its API table at load, before any callback runs.
     let Some(emit) = (unsafe { raw::RedisModule_EmitAOF }) else { return };
-    let path = vector.binding.path.as_bytes();
-    let dtype = vector.binding.dtype.name();
+    let binding = &vector.binding;
+    let (path, dtype) = (binding.path.as_bytes(), binding.dtype.name().as_bytes());
+    let count = vector.count();
+    let send_data = vector.vec().is_ok() && count > 0 && !binding.readonly && carries_data();
+    let as_long = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     // SAFETY: each format specifier is matched by its arguments (s: string, b: pointer +
-    // length, c: C string, l: long long), all alive for the call; Redis copies them.
+    // length, l: long long), all alive for the call; Redis copies them.
     unsafe {
-        if vector.binding.readonly {
-            emit(
-                aof,
-                c"MMVEC.OPEN".as_ptr(),
-                c"sbcbc".as_ptr(),
-                key,
-                path.as_ptr(),
-                path.len(),
-                c"TYPE".as_ptr(),
-                dtype.as_ptr(),
-                dtype.len(),
-                c"READONLY".as_ptr(),
-            );
-        } else {
-            emit(
-                aof,
-                c"MMVEC.OPEN".as_ptr(),
-                c"sbcb".as_ptr(),
-                key,
-                path.as_ptr(),
-                path.len(),
-                c"TYPE".as_ptr(),
-                dtype.as_ptr(),
-                dtype.len(),
-            );
-        }
-    }
+        emit(
+            aof,
+            c"MMVEC.BIND".as_ptr(),
+            c"sbblll".as_ptr(),
+            key,
+            path.as_ptr(),
+            path.len(),
+            dtype.as_ptr(),
+            dtype.len(),
+            i64::from(binding.readonly),
+            as_long(count),
+            i64::from(count == 0 || send_data),
+        )
+    };
     let Ok(vec) = vector.vec() else { return };
-    if !carries_data() || vector.binding.readonly {
+    if !send_data {
         return;
     }
-    let itemsize = vector.binding.dtype.itemsize();
-    let chunk_elements = (CHUNK_BYTES / itemsize).max(1);
-    for (n, chunk) in vec.as_bytes().chunks(chunk_elements * itemsize).enumerate() {
-        let start = (n * chunk_elements) as i64;
+    for (start, chunk) in effects::chunks(vec) {
         // SAFETY: as above.
-        unsafe { emit(aof, c"MMVEC.PUTAT".as_ptr(), c"slb".as_ptr(), key, start, chunk.as_ptr(), chunk.len()) };
+        unsafe {
+            emit(aof, c"MMVEC.PUTAT".as_ptr(), c"slb".as_ptr(), key, as_long(start), chunk.as_ptr(), chunk.len())
+        };
     }
     // SAFETY: as above.
-    unsafe { emit(aof, c"MMVEC.SETLEN".as_ptr(), c"sl".as_ptr(), key, vec.len() as i64) };
+    unsafe { emit(aof, c"MMVEC.SETLEN".as_ptr(), c"sl".as_ptr(), key, as_long(count)) };
 }
 
 /// `MEMORY USAGE`: the key's own memory; the file's pages belong to the page cache.
@@ -226,6 +216,15 @@ pub unsafe extern "C" fn mem_usage(value: *const c_void) -> usize {
     // SAFETY: as in rdb_save.
     let key = unsafe { &*value.cast::<VectorKey>() };
     std::mem::size_of::<VectorKey>() + key.binding.path.capacity()
+}
+
+/// Called on the main thread when the key leaves the keyspace, before a lazy free may
+/// drop the value on another thread.
+///
+/// # Safety
+/// Called by Redis with a value this module created.
+pub unsafe extern "C" fn unlink(_key: *mut raw::RedisModuleString, value: *const c_void) {
+    crate::pending::forget(value.cast::<VectorKey>());
 }
 
 /// # Safety

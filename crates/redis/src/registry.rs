@@ -31,6 +31,7 @@ command_fn!(addblob_fn => blob::add);
 command_fn!(put_at_fn => internal::put_at);
 command_fn!(splice_fn => internal::splice);
 command_fn!(set_len_fn => internal::set_len);
+command_fn!(bind_fn => internal::bind);
 
 struct Command {
     /// The namespaced name; `None` for the seed's full version's extra read commands,
@@ -61,6 +62,7 @@ const COMMANDS: &[Command] = &[
     Command { name: Some("mmvec.putat"), alias: None, handler: put_at_fn, flags: "write deny-oom" },
     Command { name: Some("mmvec.splice"), alias: None, handler: splice_fn, flags: "write deny-oom" },
     Command { name: Some("mmvec.setlen"), alias: None, handler: set_len_fn, flags: "write" },
+    Command { name: Some("mmvec.bind"), alias: None, handler: bind_fn, flags: "write deny-oom" },
     Command { name: None, alias: Some("vall"), handler: all_fn, flags: "readonly" },
     Command { name: None, alias: Some("vtype"), handler: dtype_fn, flags: "readonly fast" },
     Command { name: None, alias: Some("vsize"), handler: itemsize_fn, flags: "readonly fast" },

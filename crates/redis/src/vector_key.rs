@@ -11,6 +11,7 @@ use redis_module::{RedisError, raw};
 use crate::durability::{self, SyncHandle};
 use crate::fork;
 use crate::module_args;
+use crate::pending;
 use crate::persistence;
 
 /// The module's data type. The name is what RDB files record: never change it.
@@ -29,7 +30,7 @@ pub static VECTOR_TYPE: RedisType = RedisType::new(
         aux_save: None,
         aux_save_triggers: 0,
         free_effort: None,
-        unlink: None,
+        unlink: Some(persistence::unlink),
         copy: None,
         defrag: None,
         mem_usage2: None,
@@ -131,8 +132,22 @@ impl VectorKey {
         if vec.has_pending_shrink() {
             vec.settle().map_err(core_error)?;
         }
+        let pending = vec.has_pending_shrink();
         self.account();
+        if pending {
+            pending::remember(self);
+        }
         outcome
+    }
+
+    /// Completes a deferred shrink if nothing holds it any more; whether one is still
+    /// pending.
+    pub fn settle(&mut self) -> bool {
+        let Backing::Mapped(vec) = &mut self.backing else { return false };
+        vec.hold_shrinks(fork::child_alive());
+        let pending = vec.settle().is_err() || vec.has_pending_shrink();
+        self.account();
+        pending
     }
 
     /// Applies the `mmvec.fsync` policy after a write has been propagated, before the
@@ -172,6 +187,7 @@ impl VectorKey {
 
 impl Drop for VectorKey {
     fn drop(&mut self) {
+        pending::forget(self);
         VECTORS.fetch_sub(1, Ordering::Relaxed);
         DATA_BYTES.fetch_sub(self.counted as i64, Ordering::Relaxed);
     }

@@ -9,7 +9,10 @@ use crate::commands::{exact_arity, integer};
 use crate::dispatch::Args;
 use crate::effects;
 use crate::keys::Key;
+use crate::persistence;
 use crate::reply::Reply;
+use crate::vector_key::{Binding, VectorKey, core_error};
+use mmvec_core::DType;
 
 /// `MMVEC.PUTAT key index bytes [index bytes ...]`: writes at each index; a write past
 /// the end extends the vector (zero-filled gap), as replay onto a shorter file needs.
@@ -90,5 +93,51 @@ fn only_replicated(ctx: &Context, name: &str) -> Result<(), RedisError> {
         Err(RedisError::String(format!(
             "ERR {name} is internal: it carries replicated writes and is refused from clients"
         )))
+    }
+}
+
+/// `MMVEC.BIND key path dtype readonly count create`: binds the key as the primary did.
+/// An existing file is mapped as it is; a missing one is created only if `create` says
+/// that is the whole truth (the vector was empty, or its elements follow), otherwise the
+/// key answers that its backing file is missing — never zeros counted as values.
+pub fn bind(ctx: &Context, args: &Args) -> Result<(), RedisError> {
+    only_replicated(ctx, "MMVEC.BIND")?;
+    exact_arity(args, 7)?;
+    let path = args.text(2)?.to_owned();
+    let dtype = DType::from_name(args.text(3)?).map_err(core_error)?;
+    let readonly = integer(args, 4, "readonly")? != 0;
+    let count = u64::try_from(integer(args, 5, "count")?).unwrap_or(0);
+    let create = integer(args, 6, "create")? != 0 && !readonly;
+    let binding = Binding { path, dtype, readonly };
+    let mut key = Key::write(ctx.ctx, args.raw(1))?;
+    let count = match key.vector()? {
+        Some(existing) if existing.binding == binding => {
+            if existing.unavailable_reason().is_some() {
+                *existing = open_as_replica(binding, count, create);
+            }
+            existing.count()
+        }
+        Some(_) => return Err(RedisError::Str("ERR key is already mapped to another file")),
+        None => {
+            let vector = open_as_replica(binding, count, create);
+            let count = vector.count();
+            key.set(vector)?;
+            count
+        }
+    };
+    ctx.replicate_verbatim();
+    effects::notify(ctx, c"mmvec.open", args.raw(1))?;
+    Reply::new(ctx).int(i64::try_from(count).unwrap_or(i64::MAX));
+    Ok(())
+}
+
+fn open_as_replica(binding: Binding, count: u64, create: bool) -> VectorKey {
+    match VectorKey::open(binding.clone(), false) {
+        Ok(vector) => vector,
+        Err(mmvec_core::Error::NotFound { .. }) if create => match VectorKey::open(binding.clone(), true) {
+            Ok(vector) => vector,
+            Err(err) => VectorKey::unavailable(binding, format!("backing file unusable: {err}"), count),
+        },
+        Err(_) => persistence::reopen(binding, Some(count)),
     }
 }

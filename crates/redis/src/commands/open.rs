@@ -52,7 +52,7 @@ fn bind(ctx: &Context, args: &Args, request: Request) -> Result<(), RedisError> 
             if existing.unavailable_reason().is_some() {
                 // The file may have been put back since the load: try again.
                 *existing = VectorKey::open(existing.binding.clone(), false).map_err(core_error)?;
-                effects::open(ctx, name, &existing.binding)?;
+                effects::bind(ctx, name, existing.vec()?, &existing.binding)?;
                 effects::notify(ctx, c"mmvec.open", name)?;
             }
             existing.count()
@@ -68,8 +68,10 @@ fn bind(ctx: &Context, args: &Args, request: Request) -> Result<(), RedisError> 
                 VectorKey::open(binding.clone(), true).map_err(core_error)?
             };
             let count = vector.count();
+            if let Ok(vec) = vector.vec() {
+                effects::bind(ctx, name, vec, &binding)?;
+            }
             key.set(vector)?;
-            effects::open(ctx, name, &binding)?;
             effects::notify(ctx, c"mmvec.open", name)?;
             count
         }

@@ -1,0 +1,348 @@
+/**
+ * `mmvec import SRC DEST --dtype T [--column N|NAME] [--delimiter C] [--header]`: a
+ * vector file from a CSV/TSV column, a file of one number per line, or a 1-D `.npy`.
+ *
+ * SRC is read in 1 MiB chunks and appended to `DEST.partial` in typed-array batches (one
+ * write each); `DEST.partial` is renamed to DEST only when everything was valid. The
+ * first bad value stops the import with its line and column; then DEST is left as it
+ * was (absent, or its previous contents) and the partial file is removed.
+ */
+
+import * as fs from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { DType } from '../dtypes.js';
+import { MmapVector } from '../vector.js';
+import { UsageError, dtypeOption, parseCommand, positionals } from './args.js';
+import { CliError, describeError } from './errors.js';
+import { lineBatches, splitFields } from './lines.js';
+import { NPY_PREFIX, NpyError, type NpyHeader, isNpy, npyDtype, npyHeaderEnd, parseNpyHeader } from './npy.js';
+import { type PartialFile, checkDestination, checkDistinct, writeAtomically } from './partial.js';
+import { Progress } from './progress.js';
+import { type AnyTypedArray, TYPES, type TypeInfo } from './types.js';
+import { BadValue, badValueMessage, convertValue, formatValue, parseText } from './values.js';
+
+export const IMPORT_USAGE = `Usage: mmvec import SRC DEST --dtype T [--column N|NAME] [--delimiter C] [--header]
+
+Create the vector file DEST from SRC, which is one of:
+  - a .npy file (1-D, little-endian, numpy format 1.0, 2.0 or 3.0), recognized by its
+    magic bytes. Without --dtype, DEST gets the array's own type; with another --dtype
+    each value is converted and checked (integers must fit, floats must be whole to
+    become integers, integers must be exact to become floats).
+  - a CSV or TSV file: a .csv or .tsv name, or --delimiter, --column or --header given.
+  - otherwise, a text file with one number per line.
+Blank lines are skipped, '\\r\\n' line ends are accepted, fields are trimmed, and CSV
+fields may be quoted. Integer types take whole numbers (12, -7, 1.2e3) checked exactly,
+for int64/uint64 too; float types take decimals and nan, inf, -inf (any case).
+
+The first bad value stops the import with "SRC:LINE:COLUMN: ..." and exit code 1.
+DEST is written as DEST.partial and renamed only on success, so it is never left
+half-written. An existing DEST is replaced.
+
+Options:
+  --dtype T            element type of DEST (required unless SRC is .npy): int8 uint8
+                       int16 uint16 int32 uint32 int64 uint64 float32 float64, or an
+                       alias (i8 ... u64, f32, f64, float, double)
+  --column N|NAME      which CSV column: a number counting from 1, or a header name
+                       (a name implies --header). Needed when the rows have more than
+                       one field.
+  --delimiter C        field separator: one character, or \\t (or "tab") for a tab.
+                       Default: tab for .tsv/.tab names, comma otherwise.
+  --header             the first non-blank line holds column names; it is skipped
+  -h, --help           show this help`;
+
+const BATCH = 1 << 16;
+
+interface TextOptions {
+  delimiter: string | undefined;
+  column: number | string | undefined;
+  header: boolean;
+}
+
+export async function importCommand(argv: string[]): Promise<number> {
+  const parsed = parseCommand(
+    'import',
+    argv,
+    {
+      dtype: { type: 'string' },
+      column: { type: 'string' },
+      delimiter: { type: 'string' },
+      header: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    IMPORT_USAGE,
+  );
+  if (!parsed) return 0;
+  const [src, dest] = positionals('import', parsed.positionals, ['SRC', 'DEST']);
+  const values = parsed.values;
+  const requested = values.dtype === undefined ? undefined : dtypeOption('import', values.dtype, 'float64');
+  const text: TextOptions = {
+    delimiter: values.delimiter === undefined ? undefined : delimiterOption(String(values.delimiter)),
+    column: values.column === undefined ? undefined : columnOption(String(values.column)),
+    header: values.header === true,
+  };
+
+  const handle = await openSource(src);
+  try {
+    const { size } = await handle.stat();
+    const prefix = Buffer.alloc(NPY_PREFIX);
+    const { bytesRead } = await handle.read(prefix, 0, NPY_PREFIX, 0);
+    const npy = isNpy(prefix.subarray(0, bytesRead));
+    if (!npy && path.extname(src).toLowerCase() === '.npy') throw new CliError(`${src}: not a .npy file (it does not start with \\x93NUMPY)`);
+    if (npy && (text.delimiter !== undefined || text.column !== undefined || text.header)) {
+      throw new UsageError('--column, --delimiter and --header apply to CSV/TSV files, not to .npy', 'import');
+    }
+    const header = npy ? await readNpyHeader(handle, src, size) : undefined;
+    if (!header && requested === undefined) throw new UsageError('missing --dtype (it is required unless SRC is a .npy file)', 'import');
+    const dtype = requested ?? npyDtype(header!);
+    const type = TYPES[dtype];
+
+    checkDestination(dest);
+    checkDistinct(src, dest);
+    checkNotLocked(dest);
+    const progress = new Progress('import', size, 'bytes');
+    let count: number;
+    try {
+      count = await writeAtomically(
+        dest,
+        async (partial) => {
+          const vector = openDestination(partial, dest, dtype);
+          try {
+            if (header) await copyNpy(handle, src, header, vector, type, partial, progress);
+            else await importText(handle, src, textMode(src, text), vector, type, partial, progress);
+            vector.flush();
+            return vector.length;
+          } finally {
+            vector.close();
+          }
+        },
+        () => checkNotLocked(dest),
+      );
+    } finally {
+      progress.finish();
+    }
+    console.log(`imported ${count} ${dtype} values from ${src} into ${dest}`);
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+function delimiterOption(value: string): string {
+  if (value === '\\t' || value.toLowerCase() === 'tab') return '\t';
+  if (value.length !== 1 || value === '"' || value === '\n' || value === '\r') {
+    throw new UsageError(`--delimiter must be one character other than '"' (or \\t for a tab), not '${value}'`, 'import');
+  }
+  return value;
+}
+
+function columnOption(value: string): number | string {
+  if (!/^\d+$/.test(value)) {
+    if (value.trim() === '') throw new UsageError('--column needs a number or a name', 'import');
+    return value;
+  }
+  const n = Number(value);
+  if (n < 1) throw new UsageError('--column counts from 1 (the first column is 1)', 'import');
+  return n;
+}
+
+async function openSource(src: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await fs.promises.open(src, 'r');
+  } catch (error) {
+    throw new CliError(describeError(error, src));
+  }
+  const stat = await handle.stat();
+  if (!stat.isFile()) {
+    await handle.close();
+    throw new CliError(`${src}: ${stat.isDirectory() ? 'is a directory' : 'not a regular file'}`);
+  }
+  return handle;
+}
+
+/** Refuses to replace a DEST that a writer (this library, the Redis module) has open. */
+function checkNotLocked(dest: string): void {
+  if (!fs.existsSync(dest)) return;
+  try {
+    MmapVector.open(dest, { dtype: 'uint8', mode: 'r+' }).close();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MMVEC_LOCKED') {
+      throw new CliError(`${dest}: locked by another writer (a process has it open read-write); not replaced`);
+    }
+    throw new CliError(describeError(error, dest));
+  }
+}
+
+function openDestination(partial: PartialFile, dest: string, dtype: DType): MmapVector<DType> {
+  let vector: MmapVector<DType>;
+  try {
+    vector = MmapVector.open<DType>(partial.path, { dtype, mode: 'w+' });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_MMVEC_LOCKED') throw new CliError(`${partial.path}: locked: another import into ${dest} is running`);
+    throw new CliError(describeError(error, code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' ? dest : partial.path, dtype));
+  }
+  partial.owned = true;
+  return vector;
+}
+
+/** Appends values to the vector in batches of one typed array, written raw. */
+class Batcher {
+  readonly #vector: MmapVector<DType>;
+  readonly #batch: AnyTypedArray;
+  readonly #slots: { [index: number]: number | bigint };
+  #n = 0;
+
+  constructor(vector: MmapVector<DType>, type: TypeInfo) {
+    this.#vector = vector;
+    this.#batch = new type.array(BATCH);
+    this.#slots = this.#batch as unknown as { [index: number]: number | bigint };
+  }
+
+  add(value: number | bigint): void {
+    this.#slots[this.#n++] = value;
+    if (this.#n === BATCH) this.flush();
+  }
+
+  flush(): void {
+    if (this.#n === 0) return;
+    this.#vector.pushArray(this.#n === BATCH ? this.#batch : this.#batch.subarray(0, this.#n));
+    this.#n = 0;
+  }
+}
+
+type Mode = { kind: 'plain' } | { kind: 'csv'; delimiter: string; column: number | string | undefined; header: boolean };
+
+function textMode(src: string, options: TextOptions): Mode {
+  const ext = path.extname(src).toLowerCase();
+  const tabbed = ext === '.tsv' || ext === '.tab';
+  const csv = options.delimiter !== undefined || options.column !== undefined || options.header || tabbed || ext === '.csv';
+  if (!csv) return { kind: 'plain' };
+  return {
+    kind: 'csv',
+    delimiter: options.delimiter ?? (tabbed ? '\t' : ','),
+    column: options.column,
+    header: options.header || typeof options.column === 'string',
+  };
+}
+
+async function importText(handle: FileHandle, src: string, mode: Mode, vector: MmapVector<DType>, type: TypeInfo, partial: PartialFile, progress: Progress): Promise<void> {
+  const batcher = new Batcher(vector, type);
+  const fail = (line: number, column: number, text: string, error: unknown): never => {
+    if (!(error instanceof BadValue)) throw error;
+    throw new CliError(`${src}:${line}:${column}: ${badValueMessage(text, type, error.reason)}`);
+  };
+  // CSV state: the 0-based column once known, whether the header is still ahead.
+  let column = mode.kind === 'csv' && typeof mode.column === 'number' ? mode.column - 1 : undefined;
+  let headerAhead = mode.kind === 'csv' && mode.header;
+  for await (const { lines, firstLine } of lineBatches(handle, src, (bytes) => progress.update(bytes))) {
+    partial.check();
+    for (let k = 0; k < lines.length; k++) {
+      const line = lines[k];
+      const number = firstLine + k;
+      if (mode.kind === 'plain') {
+        const text = line.trim();
+        if (text === '') continue;
+        try {
+          batcher.add(parseText(text, type));
+        } catch (error) {
+          fail(number, 1, text, error);
+        }
+        continue;
+      }
+      if (line.trim() === '') continue;
+      const fields = splitFields(line, mode.delimiter);
+      if (typeof fields === 'string') throw new CliError(`${src}:${number}: ${fields}`);
+      if (headerAhead) {
+        headerAhead = false;
+        if (typeof mode.column === 'string') column = headerColumn(src, number, fields, mode.column);
+        continue;
+      }
+      if (column === undefined) {
+        if (fields.length !== 1) throw new CliError(`${src}:${number}: ${fields.length} columns; choose one with --column N or --column NAME`);
+        column = 0;
+      }
+      if (column >= fields.length) throw new CliError(`${src}:${number}: no column ${column + 1} (the line has ${fields.length} field${fields.length === 1 ? '' : 's'})`);
+      const text = fields[column].trim();
+      try {
+        batcher.add(parseText(text, type));
+      } catch (error) {
+        fail(number, column + 1, text, error);
+      }
+    }
+  }
+  batcher.flush();
+}
+
+function headerColumn(src: string, line: number, fields: string[], name: string): number {
+  const names = fields.map((field) => field.trim());
+  const index = names.indexOf(name);
+  if (index < 0) throw new CliError(`${src}:${line}: no column named '${name}' in the header (${names.map((n) => `'${n}'`).join(', ')})`);
+  return index;
+}
+
+async function readNpyHeader(handle: FileHandle, src: string, size: number): Promise<NpyHeader> {
+  try {
+    const prefix = Buffer.alloc(NPY_PREFIX);
+    const got = (await handle.read(prefix, 0, NPY_PREFIX, 0)).bytesRead;
+    const end = npyHeaderEnd(prefix.subarray(0, got));
+    if (end > size) throw new NpyError('truncated .npy header');
+    const bytes = Buffer.alloc(end);
+    await readFully(handle, src, bytes, 0);
+    const header = parseNpyHeader(bytes);
+    const bytesNeeded = header.count * header.itemsize;
+    const available = size - header.dataOffset;
+    if (available < bytesNeeded) {
+      throw new NpyError(`truncated .npy data: the header says ${header.count} elements (${bytesNeeded} bytes) but ${available} bytes follow it`);
+    }
+    return header;
+  } catch (error) {
+    if (error instanceof NpyError) throw new CliError(`${src}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function readFully(handle: FileHandle, src: string, into: Uint8Array, position: number): Promise<void> {
+  let got = 0;
+  while (got < into.length) {
+    let n: number;
+    try {
+      n = (await handle.read(into, got, into.length - got, position + got)).bytesRead;
+    } catch (error) {
+      throw new CliError(describeError(error, src));
+    }
+    if (n === 0) throw new CliError(`${src}: the file shrank while it was being read`);
+    got += n;
+  }
+}
+
+/** The `.npy` data into the vector: raw bytes when the types match, else value by value. */
+async function copyNpy(handle: FileHandle, src: string, header: NpyHeader, vector: MmapVector<DType>, type: TypeInfo, partial: PartialFile, progress: Progress): Promise<void> {
+  const source = header.source === 'bool' ? TYPES.uint8 : header.source;
+  const raw = header.source !== 'bool' && source.dtype === type.dtype;
+  const perChunk = Math.floor((1 << 20) / header.itemsize);
+  const buffer = new ArrayBuffer(perChunk * header.itemsize);
+  const batcher = raw ? undefined : new Batcher(vector, type);
+  for (let start = 0; start < header.count; start += perChunk) {
+    partial.check();
+    const length = Math.min(perChunk, header.count - start);
+    await readFully(handle, src, new Uint8Array(buffer, 0, length * header.itemsize), header.dataOffset + start * header.itemsize);
+    const values = new source.array(buffer, 0, length);
+    if (raw) {
+      vector.pushArray(values);
+    } else {
+      for (let i = 0; i < length; i++) {
+        const value = header.source === 'bool' ? (values[i] === 0 ? 0 : 1) : values[i];
+        try {
+          batcher!.add(convertValue(value, source, type));
+        } catch (error) {
+          if (!(error instanceof BadValue)) throw error;
+          throw new CliError(`${src}: element ${start + i}: ${badValueMessage(formatValue(value, source), type, error.reason)}`);
+        }
+      }
+    }
+    progress.update(header.dataOffset + (start + length) * header.itemsize);
+  }
+  batcher?.flush();
+}
