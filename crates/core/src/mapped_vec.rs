@@ -17,6 +17,19 @@ use crate::scalar::Scalar;
 /// so a run of single appends remaps O(log n) times, not once per append as the seed did.
 const MIN_CAPACITY: usize = 64 * 1024;
 
+/// How a writable mapping relates to the end of its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reservation {
+    /// Map address space past the end (POSIX allows it; those pages are touched only once
+    /// the file covers them), so growth rarely remaps.
+    PastEnd,
+    /// Map exactly the file, remapping after every size change: Windows cannot map past
+    /// the end of a file (the mapping would extend it) nor truncate a mapped file.
+    Exact,
+}
+
+const RESERVATION: Reservation = if cfg!(windows) { Reservation::Exact } else { Reservation::PastEnd };
+
 /// A file of little-endian elements of one [`DType`], mapped into memory.
 ///
 /// The file's size is always `len() * itemsize`: appends extend it with one positional
@@ -35,6 +48,7 @@ pub struct MappedVec {
     file_bytes: usize,
     /// While set, shrinks change the length only (see [`MappedVec::hold_shrinks`]).
     shrinks_held: bool,
+    reservation: Reservation,
     region: Option<Arc<Region>>,
 }
 
@@ -67,8 +81,10 @@ impl MappedVec {
         }
         let byte_len =
             usize::try_from(size).map_err(|_| Error::BadSize { path: path.into(), size, dtype: options.dtype })?;
-        let region = if options.mode.is_writable() {
+        let region = if options.mode.is_writable() && RESERVATION == Reservation::PastEnd {
             Some(Region::shared(&file, reserve(byte_len, MIN_CAPACITY)))
+        } else if options.mode.is_writable() && byte_len > 0 {
+            Some(Region::shared(&file, byte_len))
         } else if byte_len > 0 {
             Some(Region::private(&file, byte_len))
         } else {
@@ -82,6 +98,7 @@ impl MappedVec {
             len: byte_len / options.dtype.itemsize(),
             file_bytes: byte_len,
             shrinks_held: false,
+            reservation: RESERVATION,
             region,
         })
     }
@@ -241,6 +258,7 @@ impl MappedVec {
                 return Err(Error::io("write", &self.path, e));
             }
             self.file_bytes = end;
+            self.follow_file_size()?;
         }
         self.copy_into_map(at, overwrite);
         self.len = self.len.max(end / size);
@@ -343,13 +361,35 @@ impl MappedVec {
 
     /// Sets the file's size; shrinking it waits for no reader to have it mapped.
     fn set_file_size(&mut self, bytes: usize) -> Result<()> {
-        let set_len = || self.file.set_len(bytes as u64).map_err(|e| Error::io("truncate", &self.path, e));
-        if bytes < self.file_bytes {
-            lock::without_readers(&self.file, &self.path, set_len)?;
-        } else if bytes > self.file_bytes {
-            set_len()?;
+        if bytes < self.file_bytes && self.reservation == Reservation::Exact {
+            // A mapped file cannot be truncated there: unmap (views keep their own).
+            self.region = None;
         }
-        self.file_bytes = bytes;
+        let set_len = || self.file.set_len(bytes as u64).map_err(|e| Error::io("truncate", &self.path, e));
+        let outcome = if bytes < self.file_bytes {
+            lock::without_readers(&self.file, &self.path, set_len)
+        } else if bytes > self.file_bytes {
+            set_len()
+        } else {
+            Ok(())
+        };
+        if outcome.is_ok() {
+            self.file_bytes = bytes;
+        }
+        self.follow_file_size()?;
+        outcome
+    }
+
+    /// With an exact mapping, maps the file as it now is.
+    fn follow_file_size(&mut self) -> Result<()> {
+        if self.reservation == Reservation::PastEnd || self.mapped_bytes() == self.file_bytes {
+            return Ok(());
+        }
+        self.region = None;
+        if self.file_bytes > 0 {
+            let region = Region::shared(&self.file, self.file_bytes).map_err(|e| Error::io("mmap", &self.path, e))?;
+            self.region = Some(Arc::new(region));
+        }
         Ok(())
     }
 
@@ -451,7 +491,7 @@ impl MappedVec {
     /// The old region stays mapped while a view still holds it.
     fn ensure_capacity(&mut self, needed: usize) -> Result<()> {
         let current = self.region.as_ref().map_or(0, |r| r.capacity());
-        if needed <= current {
+        if needed <= current || self.reservation == Reservation::Exact {
             return Ok(());
         }
         let capacity = reserve(needed, current.saturating_mul(2).max(MIN_CAPACITY));
@@ -557,5 +597,34 @@ fn is_symlink_refusal(err: &std::io::Error) -> bool {
     {
         let _ = err;
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The exact-mapping policy (Windows') on this platform, through a whole life cycle.
+    #[test]
+    fn exact_mappings_follow_every_size_change() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v.bin");
+        let mut v = MappedVec::open(&path, OpenOptions::new(DType::Int32, Mode::Append)).expect("open");
+        v.reservation = Reservation::Exact;
+        v.region = None;
+        v.extend(&[Scalar::Int(1), Scalar::Int(2), Scalar::Int(3)]).expect("extend");
+        assert_eq!(v.mapped_bytes(), 12);
+        v.set(1, Scalar::Int(20)).expect("set");
+        assert_eq!(v.pop().expect("pop"), Some(Scalar::Int(3)));
+        assert_eq!(v.mapped_bytes(), 8);
+        v.resize(4).expect("grow");
+        assert_eq!(v.mapped_bytes(), 16);
+        assert_eq!(v.get(3).expect("get"), Scalar::Int(0));
+        v.write_bytes_at(4, &[5, 0, 0, 0]).expect("append bytes");
+        assert_eq!(std::fs::read(&path).expect("read"), [1, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0]);
+        assert_eq!(v.clear().expect("clear"), 5);
+        assert_eq!(v.mapped_bytes(), 0);
+        v.push(Scalar::Int(9)).expect("push");
+        assert_eq!(v.as_bytes(), &[9, 0, 0, 0]);
     }
 }

@@ -72,6 +72,7 @@ fn refuses_sizes_that_are_not_whole_elements() {
     assert_eq!(open(&path, DType::UInt8, Mode::Read).unwrap().len(), 7);
 }
 
+#[cfg(unix)]
 #[test]
 fn refuses_directories_and_fifos() {
     let (dir, _) = temp();
