@@ -72,7 +72,7 @@ export class Progress {
 
   /** The bar's text for `done` units after `elapsedMs`, fitted to the terminal's width. */
   render(done: number, elapsedMs: number): string {
-    const width = Math.max(20, (this.#stream.columns ?? 80) - 1);
+    const width = Math.max(20, (this.#stream.columns || 80) - 1);
     const fraction = this.#total > 0 ? Math.min(1, Math.max(0, done / this.#total)) : 1;
     const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
     const amount = `${this.#amount(done)}/${this.#amount(this.#total)}`;
