@@ -5,7 +5,11 @@
 
 import { NativeVector } from '../native/index.js';
 import { type ArrayOf, type DType, type DTypeAlias, type Mode, type TypedArrayConstructor, type ValueOf, typedArrayFor } from './dtypes.js';
+import { constants } from 'node:buffer';
 import { checkArrayLike, checkNumber, checkString, checkValue } from './errors.js';
+
+/** The largest ArrayBuffer this Node can create over the mapping. */
+const MAX_VIEW_BYTES = constants.MAX_LENGTH;
 
 export interface OpenOptions<D extends DType> {
   /** Element type (default `float64`). Aliases such as `f64` or `double` are accepted. */
@@ -66,7 +70,7 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
   get(index: number): ValueOf<D> {
     checkNumber('index', index);
     let value = this.#cache?.[index];
-    if (value === undefined && !this.#cacheShared) {
+    if (value === undefined && !this.#cacheShared && this.#viewable()) {
       this.#cache = new this.#array(this.#native.view());
       value = this.#cache[index];
     }
@@ -172,6 +176,12 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** Whether the vector fits one typed array (Node caps buffers at 4 GiB); larger ones are
+   * read through the native call. */
+  #viewable(): boolean {
+    return this.#native.length * this.#array.BYTES_PER_ELEMENT <= MAX_VIEW_BYTES;
   }
 
   /** Before a shrink or close: the native side detaches the view, so it is no longer

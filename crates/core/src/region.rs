@@ -41,7 +41,9 @@ impl Region {
         // SAFETY: a private mapping never writes to the file. The file may be changed by
         // another process (the usual mmap hazard); readers only read within the length
         // they were told, and a shrink by another process is documented as unsupported.
-        let mut map = unsafe { MmapOptions::new().len(len).map_copy(file)? };
+        // MAP_NORESERVE: copy-on-write pages are only ever copied by a stray write through a
+        // view, so reserving swap for the whole file would refuse files larger than memory.
+        let mut map = unsafe { MmapOptions::new().len(len).no_reserve_swap().map_copy(file)? };
         Ok(Region { ptr: map.as_mut_ptr(), capacity: len, map: Mapping::Private(map) })
     }
 

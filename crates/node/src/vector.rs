@@ -64,7 +64,8 @@ impl NativeVector {
         let indices = indices.into_iter().map(index_from_f64).collect::<mmvec_core::Result<Vec<_>>>().js()?;
         let mut out = Vec::new();
         vec.gather_bytes(&indices, &mut out).js()?;
-        ArrayBuffer::from_data(env, out).js()
+        // A copy V8 owns: an external buffer would be freed only on a later event-loop turn.
+        ArrayBuffer::copy_from(env, out).js()
     }
 
     #[napi]
