@@ -239,16 +239,26 @@ impl DType {
 /// Integer syntax as Redis parses it: an optional `-`, then digits with no leading zero
 /// (no `+`, no spaces). `None` if the text is not one, or has more than 39 digits.
 pub fn integer_text(text: &[u8]) -> Option<i128> {
-    let digits = text.strip_prefix(b"-").unwrap_or(text);
+    let (negative, digits) = match text {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, text),
+    };
     let canonical = match digits {
         [b'0'] => true,
-        [b'1'..=b'9', rest @ ..] => rest.iter().all(u8::is_ascii_digit),
+        [b'1'..=b'9', ..] => digits.len() <= 39,
         _ => false,
     };
     if !canonical {
         return None;
     }
-    std::str::from_utf8(text).ok()?.parse::<i128>().ok()
+    let mut value: i128 = 0;
+    for &digit in digits {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(i128::from(digit - b'0'))?;
+    }
+    Some(if negative { -value } else { value })
 }
 
 /// Whether `text` has integer syntax but too many digits for `integer_text`.
