@@ -1,0 +1,101 @@
+/**
+ * The package as users get it: `npm pack` of the main package and of this platform's
+ * package (addon + Redis module), installed offline into a fresh project with no `cargo`
+ * on PATH. There `require('mmvec')` works, `mmvec module-path` names a module that
+ * redis-server loads, and `mmvec info` reads a vector.
+ */
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/redis';
+
+const ROOT = path.resolve(__dirname, '../..');
+const PLATFORM = 'linux-x64-gnu';
+
+describe.runIf(process.platform === 'linux' && process.arch === 'x64')('npm install from the packed tarballs', () => {
+  let work: string;
+  let app: string;
+  let env: NodeJS.ProcessEnv;
+
+  const run = (command: string, args: string[], cwd: string) =>
+    spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 120_000 });
+
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'mmvec-install-'));
+    // No cargo, rustc or rustup: users install without Rust.
+    const rustless = (process.env.PATH ?? '')
+      .split(path.delimiter)
+      .filter((dir) => !['cargo', 'rustc', 'rustup'].some((tool) => fs.existsSync(path.join(dir, tool))));
+    env = { ...process.env, PATH: rustless.join(path.delimiter), npm_config_cache: path.join(work, 'npm-cache') };
+
+    const pack = (dir: string) => {
+      const out = execFileSync('npm', ['pack', '--pack-destination', work, '--json'], { cwd: dir, env, encoding: 'utf8' });
+      return path.join(work, (JSON.parse(out) as { filename: string }[])[0]!.filename);
+    };
+    const main = pack(ROOT);
+    const platformDir = path.join(work, 'platform');
+    fs.cpSync(path.join(ROOT, 'npm', PLATFORM), platformDir, { recursive: true });
+    fs.copyFileSync(path.join(ROOT, 'dist', 'native', `mmvec.${PLATFORM}.node`), path.join(platformDir, `mmvec.${PLATFORM}.node`));
+    fs.copyFileSync(path.join(ROOT, 'target', 'release', 'libmmvec_redis.so'), path.join(platformDir, 'libmmvec_redis.so'));
+    const platform = pack(platformDir);
+
+    app = path.join(work, 'app');
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
+    const installed = run('npm', ['install', '--offline', '--no-audit', '--no-fund', main, platform], app);
+    expect(installed.status, installed.stderr).toBe(0);
+  });
+
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it('installs without Rust, and the package ships no native binary of its own', () => {
+    expect(run('sh', ['-c', 'command -v cargo'], app).status).not.toBe(0);
+    const shipped = fs.readdirSync(path.join(app, 'node_modules', 'mmvec', 'dist', 'native'));
+    expect(shipped.filter((f) => f.endsWith('.node'))).toEqual([]);
+    expect(fs.existsSync(path.join(app, 'node_modules', `mmvec-${PLATFORM}`, 'libmmvec_redis.so'))).toBe(true);
+  });
+
+  it("require('mmvec') maps and reads a vector", () => {
+    const script = `
+      const { MmapVector } = require('mmvec');
+      const v = MmapVector.open('x.f64');
+      v.push(1.5, 2.5);
+      console.log(v.get(1), v.length);
+      v.close();
+    `;
+    const result = run(process.execPath, ['-e', script], app);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('2.5 2');
+  });
+
+  it('mmvec module-path names a module redis-server loads, and mmvec info reads a vector', async () => {
+    const located = run('npx', ['--no-install', 'mmvec', 'module-path'], app);
+    expect(located.status, located.stderr).toBe(0);
+    const module = located.stdout.trim();
+    expect(module).toBe(path.join(fs.realpathSync(app), 'node_modules', `mmvec-${PLATFORM}`, 'libmmvec_redis.so'));
+
+    const port = await freePort();
+    const dir = fs.mkdtempSync(path.join(work, 'redis-'));
+    fs.copyFileSync(path.join(app, 'x.f64'), path.join(dir, 'x.f64'));
+    const server = spawnSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'yes', '--logfile', path.join(dir, 'log'), '--loadmodule', module], { env, encoding: 'utf8' });
+    expect(server.status, server.stderr).toBe(0);
+    const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: (n) => (n > 200 ? null : 50) });
+    redis.on('error', () => undefined); // connection attempts before the daemon listens
+    try {
+      await redis.connect();
+      expect(await redis.call('MMVEC.OPEN', 'x', 'x.f64')).toBe(2);
+      expect(await redis.call('MMVEC.RANGE', 'x', '0', '-1')).toEqual(['1.5', '2.5']);
+    } finally {
+      await redis.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+      redis.disconnect();
+    }
+
+    const info = run('npx', ['--no-install', 'mmvec', 'info', 'x.f64'], app);
+    expect(info.status, info.stderr).toBe(0);
+    expect(info.stdout).toContain('count: 2');
+  });
+});
