@@ -3,6 +3,8 @@
  * separate --dir. With `mmvec.snapshot data` the payload carries the elements (1 MiB
  * chunks + CRC-32), and RESTORE writes the file under the receiving node's DIR through a
  * temporary file; with `path` it carries the binding only.
+ *
+ * `it.fails` marks module bugs found here: the test asserts the correct behaviour.
  */
 
 import * as fs from 'node:fs';
@@ -30,9 +32,15 @@ afterAll(async () => {
   }
 });
 
+const exactClients = new Map<TestServer, Redis>();
+
 function exact(server: TestServer): Redis {
-  const client = exactClient(server.port);
-  clients.push(client);
+  let client = exactClients.get(server);
+  if (!client) {
+    client = exactClient(server.port);
+    exactClients.set(server, client);
+    clients.push(client);
+  }
   return client;
 }
 
@@ -160,6 +168,35 @@ describe('mmvec.snapshot data', () => {
     expect(await b.redis.call('MMVEC.RANGE', mig.key, '-1', '-1')).toEqual([-5]);
     // A released the file: it can bind it again.
     expect(await a.redis.call('MMVEC.OPEN', 'again', mig.file, 'TYPE', 'int32')).toBe(mig.model.count);
+  });
+
+  // Finding: a key bound by an absolute path (inside A's DIR, as the docs allow) travels
+  // with that path; on B it is outside B's DIR, so the restored key is unusable ("backing
+  // file unusable: <path> could not be restored") while MIGRATE answers OK and deletes the
+  // key on A. The elements are then readable on neither node (they remain only in A's
+  // file). A cluster reshard does the same to such keys.
+  it.fails('MIGRATE of a key bound by an absolute path inside A\'s DIR reproduces it on B', async () => {
+    const file = real(a, 'absolute.f64');
+    expect(await a.redis.call('MMVEC.OPEN', 'absolute', file)).toBe(0);
+    expect(await a.redis.call('MMVEC.ADD', 'absolute', '1.5', '2.5')).toBe(2);
+    expect(await a.redis.call('MIGRATE', '127.0.0.1', String(b.port), 'absolute', '0', '5000')).toBe('OK');
+    expect(await a.redis.exists('absolute')).toBe(0);
+    expect(await b.redis.call('MMVEC.RANGE', 'absolute', '0', '-1')).toEqual(['1.5', '2.5']);
+  });
+
+  // Finding: restoring a READONLY key and then a read-write key bound to the same file
+  // (in that order) leaves the READONLY key mapping the file the first restore wrote; the
+  // second restore renames a new file over the path. On A both keys share one file and the
+  // READONLY key sees the writer's in-place writes; on B it keeps reading the old inode.
+  it.fails('RESTORE of a READONLY key, then of a read-write key on the same file: on B too the READONLY key sees the writer\'s writes', async () => {
+    expect(await a.redis.call('MMVEC.OPEN', 'pair:rw', 'pair.i32', 'TYPE', 'int32')).toBe(0);
+    expect(await a.redis.call('MMVEC.ADD', 'pair:rw', '1', '2', '3')).toBe(3);
+    expect(await a.redis.call('MMVEC.OPEN', 'pair:ro', 'pair.i32', 'TYPE', 'int32', 'READONLY')).toBe(3);
+    expect(await b.redis.call('RESTORE', 'pair:ro', '0', await dump(a, 'pair:ro'))).toBe('OK');
+    expect(await b.redis.call('RESTORE', 'pair:rw', '0', await dump(a, 'pair:rw'))).toBe('OK');
+    for (const server of [a, b]) expect(await server.redis.call('MMVEC.SET', 'pair:rw', '0', '42')).toBe(1);
+    expect(await a.redis.call('MMVEC.GET', 'pair:ro', '0')).toBe(42);
+    expect(await b.redis.call('MMVEC.GET', 'pair:ro', '0')).toBe(42);
   });
 
   it('COPY answers an error and changes nothing', async () => {

@@ -1,9 +1,12 @@
 /**
- * Replication across real redis-servers, each with its own --dir: a replica rebuilds every
- * vector file from the primary's positional effects (MMVEC.OPEN/PUTAT/SPLICE/SETLEN), a
- * late replica gets the elements through a full sync with `mmvec.snapshot data` (and only
- * the bindings, answering "backing file missing", with `path`), and a shrink while a
- * BGSAVE child is alive keeps the file whole until the child is gone.
+ * Replication across real redis-servers, each with its own --dir: a replica (and a replica
+ * of that replica) rebuilds every vector file from the primary's positional effects (the
+ * binding, PUTAT, SPLICE, SETLEN), a late replica gets the elements through a full sync
+ * with `mmvec.snapshot data` (and only the bindings, answering "backing file missing",
+ * with `path`), and a shrink while a BGSAVE or full-sync child is alive keeps the file
+ * whole until the child is gone.
+ *
+ * `it.fails` marks module bugs found here: the test asserts the correct behaviour.
  */
 
 import * as fs from 'node:fs';
@@ -21,6 +24,7 @@ import {
   infoOf,
   linkUp,
   noForkChild,
+  noise,
   restoreTemps,
   valuesOf,
   writeEverything,
@@ -35,9 +39,15 @@ async function start(options: ServerOptions = {}): Promise<TestServer> {
   return server;
 }
 
+const exactClients = new Map<TestServer, Redis>();
+
 function exact(server: TestServer): Redis {
-  const client = exactClient(server.port);
-  clients.push(client);
+  let client = exactClients.get(server);
+  if (!client) {
+    client = exactClient(server.port);
+    exactClients.set(server, client);
+    clients.push(client);
+  }
   return client;
 }
 
@@ -73,14 +83,18 @@ async function expectSame(primary: TestServer, replica: TestServer, keys: readon
 describe('a replica that is in sync before the writes', () => {
   let primary: TestServer;
   let replica: TestServer;
+  let sub: TestServer; // a replica of the replica: gets the effects the replica passes on verbatim
   const keys: Bound[] = [];
 
   beforeAll(async () => {
     primary = await start({ args: ['--repl-diskless-sync-delay', '0'] });
-    replica = await start({ args: replicaOf(primary) });
+    replica = await start({ args: [...replicaOf(primary), '--repl-diskless-sync-delay', '0'] });
     await linkUp(replica);
-    // The full sync's fork child must be gone, or the primary would (rightly) hold shrinks.
+    sub = await start({ args: replicaOf(replica) });
+    await linkUp(sub);
+    // The full syncs' fork children must be gone, or shrinks would (rightly) be held.
     await noForkChild(primary);
+    await noForkChild(replica);
   });
 
   it('rebuilds every vector of every dtype byte for byte from a stream of every write command', async () => {
@@ -103,6 +117,8 @@ describe('a replica that is in sync before the writes', () => {
     for (const { key, model } of keys.filter((k) => k.key.startsWith('emptied:'))) {
       expect(model.count, key).toBe(0);
     }
+    await caughtUp(replica, sub);
+    await expectSame(primary, sub, keys);
   });
 
   it("the replica's files are its own, under its DIR, and it refuses client writes", async () => {
@@ -110,6 +126,29 @@ describe('a replica that is in sync before the writes', () => {
     expect(info.file).toBe(path.join(fs.realpathSync(replica.dir), 'main.float64'));
     expect(info.backing).toBe('mapped');
     expect(await errorOf(replica.redis.call('MMVEC.ADD', 'main:float64', '1'))).toBe("READONLY You can't write against a read only replica.");
+  });
+
+  // Finding: the MMVEC.OPEN effect carries the path as the client gave it. An absolute
+  // path inside the primary's DIR is outside the replica's DIR, so the replica refuses
+  // the binding ("ERR path ... is outside the allowed directory" in its log), then every
+  // later effect ("ERR no such key"): the key does not exist there, and reads of it answer
+  // like an empty vector (COUNT 0, RANGE empty).
+  it.fails('a key bound by an absolute path inside the primary\'s DIR is reproduced on the replica', async () => {
+    const file = path.join(fs.realpathSync(primary.dir), 'abs.f64');
+    expect(await primary.redis.call('MMVEC.OPEN', 'abs', file)).toBe(0);
+    expect(await primary.redis.call('MMVEC.ADD', 'abs', '1.5', '2.5')).toBe(2);
+    await caughtUp(primary, replica);
+    expect(await replica.redis.exists('abs')).toBe(1);
+    expect(await replica.redis.call('MMVEC.RANGE', 'abs', '0', '-1')).toEqual(['1.5', '2.5']);
+  });
+
+  it('after a failover (REPLICAOF NO ONE) the former replica writes its files itself, and its own replica follows', async () => {
+    await caughtUp(primary, replica);
+    expect(await replica.redis.call('REPLICAOF', 'NO', 'ONE')).toBe('OK');
+    const promoted = keys.filter((k) => k.key.startsWith('main:'));
+    for (const [n, { key, file, model }] of promoted.entries()) await writeEverything(replica.redis, key, file, model, { seed: 3000 + n });
+    await caughtUp(replica, sub);
+    await expectSame(replica, sub, promoted);
   });
 });
 
@@ -166,6 +205,33 @@ describe('a replica that connects after the writes', () => {
     expect(replica.log()).not.toContain('This replica is sending an error to its master');
   });
 
+  // Finding: with a read-write key and a READONLY key on one file, the full sync restores
+  // the file once per key. When the RDB lists the READONLY key first, it maps the file it
+  // restored; the read-write key's restore then renames a new file over the path, so the
+  // READONLY key keeps mapping the old, unlinked inode and never sees the writer's
+  // in-place writes again: the replica answers the old value where the primary answers
+  // the new one. Which pairs are affected follows the RDB's key order (Redis seeds its
+  // hash randomly per process); with 20 pairs some are, all but certainly.
+  it.fails('with mmvec.snapshot data, a READONLY key sharing a file with a read-write key sees the same writes as on the primary', async () => {
+    const primary = await start({ args: ['--repl-diskless-sync-delay', '0', '--mmvec.snapshot', 'data'] });
+    const pairs = Array.from({ length: 20 }, (_, i) => [`rw${i}`, `ro${i}`, `shared${i}.i32`] as const);
+    for (const [rw, ro, file] of pairs) {
+      expect(await primary.redis.call('MMVEC.OPEN', rw, file, 'TYPE', 'int32')).toBe(0);
+      expect(await primary.redis.call('MMVEC.ADD', rw, '1', '2', '3')).toBe(3);
+      expect(await primary.redis.call('MMVEC.OPEN', ro, file, 'TYPE', 'int32', 'READONLY')).toBe(3);
+    }
+    const replica = await start({ args: replicaOf(primary) });
+    await linkUp(replica);
+    for (const [rw] of pairs) expect(await primary.redis.call('MMVEC.SET', rw, '0', '42')).toBe(1);
+    await caughtUp(primary, replica);
+    const stale: string[] = [];
+    for (const [, ro] of pairs) {
+      expect(await primary.redis.call('MMVEC.GET', ro, '0'), ro).toBe(42);
+      if ((await replica.redis.call('MMVEC.GET', ro, '0')) !== 42) stale.push(ro);
+    }
+    expect(stale, 'READONLY keys that read a stale value on the replica').toEqual([]);
+  });
+
   it("with mmvec.snapshot path, a key whose file the replica lacks answers 'backing file missing', not an empty vector", async () => {
     const primary = await start({ args: ['--repl-diskless-sync-delay', '0'] });
     expect(await primary.redis.call('CONFIG', 'GET', 'mmvec.snapshot')).toEqual(['mmvec.snapshot', 'path']);
@@ -195,6 +261,27 @@ describe('a replica that connects after the writes', () => {
     await waitFor('the replica to log the refused effect', () =>
       replica.log().includes("This replica is sending an error to its master: '-ERR backing file missing: pv.i32' after processing the command 'mmvec.splice'"),
     );
+  });
+});
+
+describe('a replica that shares the primary\'s DIR (same host), in path mode', () => {
+  // Finding: docs/OPERATIONS.md recommends `path` mode for "replicas that share the files
+  // (same host, shared storage)", but such a replica binds every key read-write, and the
+  // primary's exclusive lock on each file makes every key there answer
+  // "ERR backing file unusable: <file> is locked by another writer" (and every effect
+  // from the primary is logged as refused).
+  it.fails("serves the primary's vectors from the shared files", async () => {
+    const primary = await start({ args: ['--repl-diskless-sync-delay', '0'] });
+    expect(await primary.redis.call('MMVEC.OPEN', 'before', 'before.f64')).toBe(0);
+    expect(await primary.redis.call('MMVEC.ADD', 'before', '1', '2')).toBe(2);
+    const replica = await start({ dir: primary.dir, args: [...replicaOf(primary), '--dbfilename', 'replica.rdb'] });
+    await linkUp(replica);
+    expect(await primary.redis.call('MMVEC.OPEN', 'after', 'after.f64')).toBe(0);
+    expect(await primary.redis.call('MMVEC.ADD', 'after', '3')).toBe(1);
+    expect(await primary.redis.call('MMVEC.ADD', 'before', '4')).toBe(1);
+    await caughtUp(primary, replica);
+    expect(await replica.redis.call('MMVEC.RANGE', 'after', '0', '-1')).toEqual(['3']);
+    expect(await replica.redis.call('MMVEC.RANGE', 'before', '0', '-1')).toEqual(['1', '2', '4']);
   });
 });
 
@@ -255,5 +342,39 @@ describe('a shrink while a BGSAVE child is alive (mmvec.snapshot data)', () => {
       expect(loaded.subarray(k * CHUNK * 8, (k + 1) * CHUNK * 8).equals(Buffer.from(chunk(k).buffer)), `chunk ${k}`).toBe(true);
     }
     expect(fs.readFileSync(path.join(other.dir, 'big2.i32')).equals(Buffer.from(small.buffer))).toBe(true);
+  });
+  it('a pop and a clear during a full sync: the child ships the old elements, the effects that follow bring the replica to the primary\'s state', async () => {
+    const primary = await start({ args: ['--repl-diskless-sync-delay', '0', '--mmvec.snapshot', 'data'] });
+    const p = primary.redis;
+    const values = Float64Array.from({ length: 300_000 }, (_, i) => i / 3);
+    expect(await p.call('MMVEC.OPEN', 'fs1', 'fs1.f64')).toBe(0);
+    expect(await p.call('MMVEC.ADDBLOB', 'fs1', Buffer.from(values.buffer))).toBe(values.length);
+    expect(await p.call('MMVEC.OPEN', 'fs2', 'fs2.u8', 'TYPE', 'uint8')).toBe(0);
+    expect(await p.call('MMVEC.ADDBLOB', 'fs2', noise(100_000, 3))).toBe(100_000);
+    // Keep the full sync's child alive for a while (0.3 s per key).
+    expect(await p.call('CONFIG', 'SET', 'rdb-key-save-delay', '300000')).toBe('OK');
+    const replica = await start({ args: replicaOf(primary) });
+    await waitFor('the full sync child', async () => infoField(await p.info('persistence'), 'rdb_bgsave_in_progress') === '1');
+    expect(await p.call('VPOP', 'fs1')).not.toBeNull();
+    expect(await p.call('VCLEAR', 'fs2')).toBe(100_000);
+    expect(await p.call('VADD', 'fs2', '7')).toBe(1);
+    expect(fs.statSync(path.join(primary.dir, 'fs1.f64')).size, 'held while the child lives').toBe(values.length * 8);
+    expect(fs.statSync(path.join(primary.dir, 'fs2.u8')).size, 'held while the child lives').toBe(100_000);
+    await linkUp(replica);
+    expect(await p.call('CONFIG', 'SET', 'rdb-key-save-delay', '0')).toBe('OK');
+    await caughtUp(primary, replica);
+    const fs1 = new Model('float64');
+    fs1.addBlob(Buffer.from(values.buffer, 0, (values.length - 1) * 8));
+    const fs2 = new Model('uint8');
+    fs2.add(['7']);
+    // The primary's files are truncated once the child has exited (at the latest on the next write).
+    await noForkChild(primary);
+    expect(await p.call('MMVEC.SET', 'fs1', '0', '0')).toBe(1);
+    await caughtUp(primary, replica);
+    await expectSame(primary, replica, [
+      { key: 'fs1', file: 'fs1.f64', model: fs1 },
+      { key: 'fs2', file: 'fs2.u8', model: fs2 },
+    ]);
+    expect(infoField(await p.info('persistence'), 'rdb_last_bgsave_status')).toBe('ok');
   });
 });
