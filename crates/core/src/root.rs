@@ -76,6 +76,21 @@ impl Root {
         }
     }
 
+    /// The path as it should be recorded: relative paths as given; an absolute path as
+    /// its resolved location relative to the root, so that it names the same file under
+    /// another node's root (a replica's, a restore target's).
+    pub fn portable(&self, path: &str) -> Result<String> {
+        if !Path::new(path).is_absolute() {
+            return Ok(path.to_owned());
+        }
+        let resolved = self.resolve(path)?;
+        let relative = resolved.strip_prefix(&self.dir).map_err(|_| Error::OutsideRoot { path: path.into() })?;
+        relative
+            .to_str()
+            .map(str::to_owned)
+            .ok_or(Error::BadPath { path: path.into(), reason: "is not valid UTF-8 once resolved" })
+    }
+
     /// Whether an absolute, resolved path lies inside the root.
     pub fn contains(&self, resolved: &Path) -> bool {
         resolved.starts_with(&self.dir)
@@ -140,6 +155,15 @@ mod tests {
         assert_eq!(code(root.resolve("sub/")), "ERR_MMVEC_BAD_PATH");
         let dir = root.dir().to_string_lossy().into_owned();
         assert_eq!(code(root.resolve(&format!("{dir}/."))), "ERR_MMVEC_BAD_PATH");
+    }
+
+    #[test]
+    fn absolute_paths_are_recorded_relative_to_the_root() {
+        let (_outer, root) = setup();
+        let absolute = root.dir().join("sub/v.bin");
+        assert_eq!(root.portable(absolute.to_str().unwrap_or_default()).ok().as_deref(), Some("sub/v.bin"));
+        assert_eq!(root.portable("sub/../v.bin").ok().as_deref(), Some("sub/../v.bin"));
+        assert_eq!(code(root.portable("/etc/passwd").map(PathBuf::from)), "ERR_MMVEC_OUTSIDE_ROOT");
     }
 
     #[test]

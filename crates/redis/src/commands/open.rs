@@ -43,7 +43,9 @@ pub fn mmap(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     bind(ctx, args, request)
 }
 
-fn bind(ctx: &Context, args: &Args, request: Request) -> Result<(), RedisError> {
+fn bind(ctx: &Context, args: &Args, mut request: Request) -> Result<(), RedisError> {
+    let root = module_args::root().ok_or(RedisError::Str("ERR mmvec is not initialised"))?;
+    request.binding.path = root.portable(&request.binding.path).map_err(core_error)?;
     let name = args.raw(1);
     let mut key = Key::write(ctx.ctx, name)?;
     let count = match key.vector()? {
