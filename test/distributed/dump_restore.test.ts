@@ -4,7 +4,6 @@
  * chunks + CRC-32), and RESTORE writes the file under the receiving node's DIR through a
  * temporary file; with `path` it carries the binding only.
  *
- * `it.fails` marks module bugs found here: the test asserts the correct behaviour.
  */
 
 import * as fs from 'node:fs';
@@ -188,7 +187,7 @@ describe('mmvec.snapshot data', () => {
   // (in that order) leaves the READONLY key mapping the file the first restore wrote; the
   // second restore renames a new file over the path. On A both keys share one file and the
   // READONLY key sees the writer's in-place writes; on B it keeps reading the old inode.
-  it.fails('RESTORE of a READONLY key, then of a read-write key on the same file: on B too the READONLY key sees the writer\'s writes', async () => {
+  it('RESTORE of a READONLY key, then of a read-write key on the same file: on B too the READONLY key sees the writer\'s writes', async () => {
     expect(await a.redis.call('MMVEC.OPEN', 'pair:rw', 'pair.i32', 'TYPE', 'int32')).toBe(0);
     expect(await a.redis.call('MMVEC.ADD', 'pair:rw', '1', '2', '3')).toBe(3);
     expect(await a.redis.call('MMVEC.OPEN', 'pair:ro', 'pair.i32', 'TYPE', 'int32', 'READONLY')).toBe(3);

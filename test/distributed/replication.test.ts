@@ -6,7 +6,6 @@
  * with `path`), and a shrink while a BGSAVE or full-sync child is alive keeps the file
  * whole until the child is gone.
  *
- * `it.fails` marks module bugs found here: the test asserts the correct behaviour.
  */
 
 import * as fs from 'node:fs';
@@ -212,7 +211,7 @@ describe('a replica that connects after the writes', () => {
   // in-place writes again: the replica answers the old value where the primary answers
   // the new one. Which pairs are affected follows the RDB's key order (Redis seeds its
   // hash randomly per process); with 20 pairs some are, all but certainly.
-  it.fails('with mmvec.snapshot data, a READONLY key sharing a file with a read-write key sees the same writes as on the primary', async () => {
+  it('with mmvec.snapshot data, a READONLY key sharing a file with a read-write key sees the same writes as on the primary', async () => {
     const primary = await start({ args: ['--repl-diskless-sync-delay', '0', '--mmvec.snapshot', 'data'] });
     const pairs = Array.from({ length: 20 }, (_, i) => [`rw${i}`, `ro${i}`, `shared${i}.i32`] as const);
     for (const [rw, ro, file] of pairs) {

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::file_io::write_all_at;
-use crate::lock;
+use crate::file_io::{read_exact_at, write_all_at};
+use crate::mapped_vec::MappedVec;
+use crate::open_options::{Mode, OpenOptions};
 
 /// The checksum a data snapshot carries: CRC-32 (IEEE) of the file's bytes.
 pub fn checksum(bytes: &[u8]) -> u32 {
@@ -20,6 +21,7 @@ pub struct Restore {
     target: PathBuf,
     temp: PathBuf,
     file: File,
+    dtype: DType,
     expected: u64,
     written: u64,
     hasher: crc32fast::Hasher,
@@ -39,7 +41,7 @@ impl Restore {
             .truncate(true)
             .open(&temp)
             .map_err(|e| Error::io("create", &temp, e))?;
-        Ok(Restore { target: target.into(), temp, file, expected, written: 0, hasher: crc32fast::Hasher::new() })
+        Ok(Restore { target: target.into(), temp, file, dtype, expected, written: 0, hasher: crc32fast::Hasher::new() })
     }
 
     pub fn write(&mut self, chunk: &[u8]) -> Result<()> {
@@ -52,23 +54,43 @@ impl Restore {
         Ok(())
     }
 
-    /// Checks length and checksum, syncs, and moves the file into place. A target that a
-    /// writer holds open (another key, another process) is never replaced.
-    pub fn finish(self, checksum: u32) -> Result<()> {
+    /// Checks length and checksum, puts the data at the target and returns it mapped with
+    /// `options` (whose dtype must be the restore's). A new target gets the verified file
+    /// renamed into place. An existing one is rewritten in place through a read-write open
+    /// (refused while another writer holds it), so every mapping of it, a reader's too,
+    /// sees the new contents; if it was longer, the shrink waits for its readers
+    /// ([`MappedVec::resize_deferred`]).
+    pub fn finish(self, checksum: u32, options: OpenOptions) -> Result<MappedVec> {
         if self.written != self.expected {
             return Err(Error::Corrupt { reason: "less data than the count says" });
         }
         if self.hasher.clone().finalize() != checksum {
             return Err(Error::Corrupt { reason: "checksum mismatch" });
         }
-        self.file.sync_all().map_err(|e| Error::io("fsync", &self.temp, e))?;
-        if let Ok(existing) = std::fs::OpenOptions::new().read(true).write(true).open(&self.target) {
-            lock::lock_writer(&existing, &self.target)?;
-            lock::unlock_writer(&existing);
+        let options = OpenOptions { dtype: self.dtype, ..options };
+        if !self.target.exists() {
+            self.file.sync_all().map_err(|e| Error::io("fsync", &self.temp, e))?;
+            std::fs::rename(&self.temp, &self.target).map_err(|e| Error::io("rename", &self.target, e))?;
+            return MappedVec::open(&self.target, options);
         }
-        std::fs::rename(&self.temp, &self.target).map_err(|e| Error::io("rename", &self.target, e))
+        let mut vec = MappedVec::open(&self.target, OpenOptions { mode: Mode::ReadWrite, ..options })?;
+        let itemsize = self.dtype.itemsize() as u64;
+        let mut chunk = vec![0u8; COPY_CHUNK - COPY_CHUNK % itemsize as usize];
+        let mut at = 0u64;
+        while at < self.expected {
+            let len = chunk.len().min((self.expected - at) as usize);
+            read_exact_at(&self.file, &mut chunk[..len], at).map_err(|e| Error::io("read", &self.temp, e))?;
+            vec.write_bytes_at(at / itemsize, &chunk[..len])?;
+            at += len as u64;
+        }
+        vec.resize_deferred(self.expected / itemsize)?;
+        vec.flush()?;
+        Ok(vec)
     }
 }
+
+/// Bytes copied at a time when rewriting an existing file.
+const COPY_CHUNK: usize = 1 << 20;
 
 impl Drop for Restore {
     /// An unfinished or failed restore leaves nothing behind.
@@ -90,9 +112,28 @@ mod tests {
         let mut restore = Restore::begin(&target, DType::Int16, 8).expect("begin");
         restore.write(&data[..10]).expect("chunk");
         restore.write(&data[10..]).expect("chunk");
-        restore.finish(checksum(&data)).expect("finish");
+        let vec = restore.finish(checksum(&data), OpenOptions::new(DType::Int16, Mode::ReadWrite)).expect("finish");
+        assert_eq!(vec.len(), 8);
         assert_eq!(std::fs::read(&target).expect("read"), data);
         assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 1, "no temporary file is left");
+    }
+
+    #[test]
+    fn an_existing_file_is_rewritten_in_place_so_its_readers_see_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("v.bin");
+        std::fs::write(&target, [9u8; 6]).expect("write");
+        let reader = MappedVec::open(&target, OpenOptions::new(DType::UInt8, Mode::Read)).expect("reader");
+        let mut restore = Restore::begin(&target, DType::UInt8, 4).expect("begin");
+        restore.write(&[1, 2, 3, 4]).expect("chunk");
+        let mut vec =
+            restore.finish(checksum(&[1, 2, 3, 4]), OpenOptions::new(DType::UInt8, Mode::ReadWrite)).expect("finish");
+        assert_eq!(vec.as_bytes(), &[1, 2, 3, 4]);
+        assert_eq!(reader.as_bytes(), &[1, 2, 3, 4, 9, 9], "the reader's mapping is the same file");
+        assert!(vec.has_pending_shrink(), "the reader holds the old length");
+        drop(reader);
+        vec.settle().expect("settle");
+        assert_eq!(std::fs::read(&target).expect("read"), [1, 2, 3, 4]);
     }
 
     #[test]
@@ -100,13 +141,20 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let target = dir.path().join("v.bin");
         std::fs::write(&target, [9u8; 4]).expect("write");
-        let code = |r: Result<()>| r.err().map(|e| e.to_string());
+        let options = OpenOptions::new(DType::Int16, Mode::ReadWrite);
+        let code = |r: Result<MappedVec>| r.err().map(|e| e.to_string());
         let restore = Restore::begin(&target, DType::Int16, 2).expect("begin");
-        assert_eq!(code(restore.finish(0)).as_deref(), Some("corrupt snapshot: less data than the count says"));
+        assert_eq!(
+            code(restore.finish(0, options)).as_deref(),
+            Some("corrupt snapshot: less data than the count says")
+        );
         let mut restore = Restore::begin(&target, DType::Int16, 2).expect("begin");
-        assert_eq!(code(restore.write(&[0; 6])).as_deref(), Some("corrupt snapshot: more data than the count says"));
+        assert_eq!(
+            restore.write(&[0; 6]).err().map(|e| e.to_string()).as_deref(),
+            Some("corrupt snapshot: more data than the count says")
+        );
         restore.write(&[1, 2, 3, 4]).expect("chunk");
-        assert_eq!(code(restore.finish(7)).as_deref(), Some("corrupt snapshot: checksum mismatch"));
+        assert_eq!(code(restore.finish(7, options)).as_deref(), Some("corrupt snapshot: checksum mismatch"));
         assert_eq!(std::fs::read(&target).expect("read"), [9u8; 4]);
         assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 1, "no temporary file is left");
     }

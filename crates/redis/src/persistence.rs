@@ -8,7 +8,7 @@
 
 use std::ffi::{CString, c_int, c_void};
 
-use mmvec_core::{DType, Error as CoreError, Restore, checksum};
+use mmvec_core::{DType, Error as CoreError, Mode, Restore, checksum};
 use redis_module::raw;
 
 use crate::effects;
@@ -50,7 +50,15 @@ pub unsafe extern "C" fn rdb_save(rdb: *mut raw::RedisModuleIO, value: *mut c_vo
 pub unsafe extern "C" fn rdb_load(rdb: *mut raw::RedisModuleIO, encver: c_int) -> *mut c_void {
     let loaded = if encver == ENCODING_VERSION { load(rdb) } else { Err(format!("unknown encoding version {encver}")) };
     match loaded {
-        Ok(key) => Box::into_raw(Box::new(key)).cast(),
+        Ok(key) => {
+            let boxed = Box::into_raw(Box::new(key));
+            // SAFETY: just boxed; Redis now owns it at this address, which never moves.
+            if unsafe { &*boxed }.has_pending_shrink() {
+                // SAFETY: as above.
+                crate::pending::remember(unsafe { &*boxed });
+            }
+            boxed.cast()
+        }
         Err(message) => {
             // The payload itself is unusable: Redis refuses it (RESTORE fails, a load stops).
             log_io_error(rdb, &format!("mmvec: {message}"));
@@ -109,14 +117,15 @@ fn restore(rdb: *mut raw::RedisModuleIO, binding: Binding, count: u64) -> Result
     }
     let expected = raw::load_unsigned(rdb).map_err(|e| format!("reading checksum: {e}"))?;
     let expected = u32::try_from(expected).map_err(|_| "checksum out of range".to_owned())?;
+    let mode = if binding.readonly { Mode::Read } else { Mode::ReadWrite };
     let outcome = match (restore, failure) {
         (_, Some(err)) => Err(err),
-        (Some(writer), None) => writer.finish(expected),
+        (Some(writer), None) => writer.finish(expected, VectorKey::options(&binding, mode)),
         (None, None) if keep_existing => return Ok(reopen(binding, Some(count))),
         (None, None) => return Ok(VectorKey::unavailable(binding.clone(), unusable(&binding, None), count)),
     };
-    match outcome {
-        Ok(()) => Ok(reopen(binding, Some(count))),
+    match outcome.and_then(|vec| VectorKey::mapped(binding.clone(), vec)) {
+        Ok(key) => Ok(key),
         Err(err @ CoreError::Corrupt { .. }) => Err(err.to_string()),
         Err(err) => {
             let reason = unusable(&binding, Some(&err));

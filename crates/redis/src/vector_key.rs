@@ -94,7 +94,19 @@ impl VectorKey {
             (false, true) => Mode::Append,
             (false, false) => Mode::ReadWrite,
         };
-        let vec = MappedVec::open(&path, OpenOptions::new(binding.dtype, mode).no_follow())?;
+        let vec = MappedVec::open(&path, VectorKey::options(&binding, mode))?;
+        VectorKey::mapped(binding, vec)
+    }
+
+    /// How the module opens a binding's file: not through a final symlink (the path was
+    /// resolved and checked already).
+    pub fn options(binding: &Binding, mode: Mode) -> OpenOptions {
+        OpenOptions::new(binding.dtype, mode).no_follow()
+    }
+
+    /// A key over a file already mapped (e.g. by a restore), once it is confirmed to lie
+    /// inside `DIR`.
+    pub fn mapped(binding: Binding, vec: MappedVec) -> Result<VectorKey, mmvec_core::Error> {
         confine(&binding, &vec)?;
         let sync = if binding.readonly { None } else { durability::register(&vec) };
         let mut key = VectorKey::with_backing(binding, Backing::Mapped(vec));
@@ -165,6 +177,11 @@ impl VectorKey {
             Backing::Mapped(vec) => vec.len() as u64,
             Backing::Unavailable { count, .. } => *count,
         }
+    }
+
+    /// Whether the file is longer than the vector until a deferred shrink completes.
+    pub fn has_pending_shrink(&self) -> bool {
+        matches!(&self.backing, Backing::Mapped(vec) if vec.has_pending_shrink())
     }
 
     /// Why the key has no mapping, if it has none.
