@@ -178,7 +178,13 @@ impl MappedVec {
     }
 
     pub fn set(&mut self, index: u64, value: Scalar) -> Result<()> {
-        self.set_many(&[(index, value)])
+        self.check_writable()?;
+        let at = self.element_offset(index)?;
+        let mut encoded = [0u8; 8];
+        self.dtype().encode(value, &mut encoded)?;
+        let size = self.itemsize();
+        self.copy_into_map(at, &encoded[..size]);
+        Ok(())
     }
 
     /// Writes every `(index, value)` pair, or none: all indices and values are checked first.

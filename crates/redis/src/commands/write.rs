@@ -25,7 +25,10 @@ pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
         .step_by(2)
         .map(|i| Ok((index_for_write(args, i, len)?, dtype.parse(args.bytes(i + 1)).map_err(core_error)?)))
         .collect::<Result<Vec<(u64, Scalar)>, RedisError>>()?;
-    vector.write(|vec| vec.set_many(&pairs))?;
+    vector.write(|vec| match pairs.as_slice() {
+        [(index, value)] => vec.set(*index, *value),
+        _ => vec.set_many(&pairs),
+    })?;
     let indices: Vec<u64> = pairs.iter().map(|(i, _)| *i).collect();
     effects::put_at(ctx, args.raw(1), vector.vec()?, &indices)?;
     effects::notify(ctx, c"mmvec.set", args.raw(1))?;
