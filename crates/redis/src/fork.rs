@@ -14,13 +14,30 @@ pub fn child_alive() -> bool {
     CHILD_ALIVE.load(Ordering::Relaxed)
 }
 
-/// Subscribes to fork-child events; `false` if this Redis cannot tell us.
+/// Subscribes to fork-child events, and to shutdown (which kills a child without a
+/// "died" event); `false` if this Redis cannot tell us.
 pub fn subscribe(ctx: &Context) -> bool {
     // SAFETY: Redis fills its API table before calling OnLoad.
     let Some(subscribe) = (unsafe { raw::RedisModule_SubscribeToServerEvent }) else { return false };
-    let event = raw::RedisModuleEvent { id: raw::REDISMODULE_EVENT_FORK_CHILD, dataver: 1 };
-    // SAFETY: the callback has the signature Redis expects and lives for the process.
-    unsafe { subscribe(ctx.ctx, event, Some(on_fork_child)) == raw::REDISMODULE_OK as i32 }
+    let fork = raw::RedisModuleEvent { id: raw::REDISMODULE_EVENT_FORK_CHILD, dataver: 1 };
+    let shutdown = raw::RedisModuleEvent { id: raw::REDISMODULE_EVENT_SHUTDOWN, dataver: 1 };
+    // SAFETY: the callbacks have the signature Redis expects and live for the process.
+    unsafe {
+        subscribe(ctx.ctx, fork, Some(on_fork_child)) == raw::REDISMODULE_OK as i32
+            && subscribe(ctx.ctx, shutdown, Some(on_shutdown)) == raw::REDISMODULE_OK as i32
+    }
+}
+
+/// Shutdown kills any fork child without a "died" event: complete the held shrinks now,
+/// before the final save, or the files would keep elements the vectors no longer count.
+extern "C" fn on_shutdown(
+    _ctx: *mut raw::RedisModuleCtx,
+    _event: raw::RedisModuleEvent,
+    _sub: u64,
+    _data: *mut c_void,
+) {
+    CHILD_ALIVE.store(false, Ordering::Relaxed);
+    crate::pending::settle_all();
 }
 
 extern "C" fn on_fork_child(

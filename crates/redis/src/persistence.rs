@@ -184,7 +184,8 @@ pub unsafe extern "C" fn aof_rewrite(
     let binding = &vector.binding;
     let (path, dtype) = (binding.path.as_bytes(), binding.dtype.name().as_bytes());
     let count = vector.count();
-    let send_data = vector.vec().is_ok() && count > 0 && !binding.readonly && carries_data();
+    let mapped = vector.vec().is_ok();
+    let send_data = mapped && count > 0 && !binding.readonly && carries_data();
     let as_long = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     // SAFETY: each format specifier is matched by its arguments (s: string, b: pointer +
     // length, l: long long), all alive for the call; Redis copies them.
@@ -200,7 +201,8 @@ pub unsafe extern "C" fn aof_rewrite(
             dtype.len(),
             i64::from(binding.readonly),
             as_long(count),
-            i64::from(count == 0 || send_data),
+            // An unmapped key's file is missing: the rewrite must not license creating it.
+            i64::from(mapped && (count == 0 || send_data)),
         )
     };
     let Ok(vec) = vector.vec() else { return };

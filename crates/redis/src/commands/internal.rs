@@ -117,7 +117,7 @@ pub fn bind(ctx: &Context, args: &Args) -> Result<(), RedisError> {
             }
             existing.count()
         }
-        Some(_) => return Err(RedisError::Str("ERR key is already mapped to another file")),
+        Some(_) => return Err(RedisError::Str("ERR key is already bound to another file, dtype or mode")),
         None => {
             let vector = open_as_replica(binding, count, create);
             let count = vector.count();
@@ -136,7 +136,11 @@ fn open_as_replica(binding: Binding, count: u64, create: bool) -> VectorKey {
         Ok(vector) => vector,
         Err(mmvec_core::Error::NotFound { .. }) if create => match VectorKey::open(binding.clone(), true) {
             Ok(vector) => vector,
-            Err(err) => VectorKey::unavailable(binding, format!("backing file unusable: {err}"), count),
+            Err(err) => {
+                let reason = format!("backing file unusable: {err}");
+                redis_module::logging::log_warning(format!("mmvec: {reason}"));
+                VectorKey::unavailable(binding, reason, count)
+            }
         },
         Err(_) => persistence::reopen(binding, Some(count)),
     }
