@@ -172,7 +172,11 @@ impl DType {
             }
         };
         let mut scratch = [0u8; 8];
-        self.encode(value, &mut scratch)?;
+        // Refusals quote the text as the client sent it, not the number it parsed to.
+        self.encode(value, &mut scratch).map_err(|err| match err {
+            Error::BadValue { reason, .. } => bad(reason),
+            other => other,
+        })?;
         Ok(value)
     }
 

@@ -6,6 +6,7 @@ compile_error!("mmvec maps little-endian files zero-copy and supports little-end
 
 mod bounds;
 mod dtype;
+mod element_store;
 mod error;
 mod file_io;
 mod lock;

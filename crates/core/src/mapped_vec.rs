@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::dtype::DType;
+use crate::element_store;
 use crate::error::{Error, Result};
 use crate::file_io::write_all_at;
 use crate::lock;
@@ -477,10 +478,11 @@ impl MappedVec {
         if bytes.is_empty() || at + bytes.len() > self.file_bytes.min(region.capacity()) {
             return;
         }
-        // SAFETY: the range lies within the file, which the region maps and backs; the
+        // SAFETY: the range lies within the file, which the region maps and backs; `at` is
+        // an element offset in a page-aligned mapping, so aligned to the itemsize; the
         // mapping is writable (check_writable passed) and &mut self excludes every other
         // Rust reference to these bytes.
-        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), region.as_ptr().add(at), bytes.len()) };
+        unsafe { element_store::store(region.as_ptr().add(at), bytes, self.options.dtype.itemsize()) };
     }
 
     /// Zeroes `len` bytes of the mapping from `at`, within the file.
@@ -490,7 +492,7 @@ impl MappedVec {
             return;
         }
         // SAFETY: as in copy_into_map.
-        unsafe { std::ptr::write_bytes(region.as_ptr().add(at), 0, len) };
+        unsafe { element_store::zero(region.as_ptr().add(at), len, self.options.dtype.itemsize()) };
     }
 
     /// Makes sure the mapping covers `needed` bytes, remapping with doubled capacity if not.
