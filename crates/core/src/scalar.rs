@@ -61,7 +61,7 @@ impl Scalar {
 /// fewest fraction digits that round-trip are found first.
 fn short_decimal(v: f64, out: &mut [u8; 32]) -> Option<usize> {
     const MAX_EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
-    if !(v.abs() < 1e15) || (v == 0.0 && v.is_sign_negative()) {
+    if v.is_nan() || v.abs() >= 1e15 || (v == 0.0 && v.is_sign_negative()) {
         return None; // NaN, infinities, large magnitudes, -0: the general path
     }
     let mut scale = 1.0;
