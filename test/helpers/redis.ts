@@ -17,6 +17,8 @@ export interface ServerOptions {
   args?: string[];
   /** Module arguments after the module path, e.g. `['ALIASES', 'no']`. */
   moduleArgs?: string[];
+  /** Load this module file instead of the repository's release build. */
+  module?: string;
   /** Reuse this directory (and port) instead of fresh ones. */
   dir?: string;
   port?: number;
@@ -61,7 +63,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     '--logfile', logFile,
     '--save', '',
     '--enable-debug-command', 'yes',
-    '--loadmodule', MODULE_PATH, ...(options.moduleArgs ?? []),
+    '--loadmodule', options.module ?? MODULE_PATH, ...(options.moduleArgs ?? []),
     ...(options.args ?? []),
   ];
   const child = spawn('redis-server', args, { stdio: 'ignore' });

@@ -9,9 +9,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/redis';
+import { startServer } from '../helpers/redis';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PLATFORM = 'linux-x64-gnu';
@@ -78,20 +77,14 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('npm inst
     const module = located.stdout.trim();
     expect(module).toBe(path.join(fs.realpathSync(app), 'node_modules', `mmvec-${PLATFORM}`, 'libmmvec_redis.so'));
 
-    const port = await freePort();
     const dir = fs.mkdtempSync(path.join(work, 'redis-'));
     fs.copyFileSync(path.join(app, 'x.f64'), path.join(dir, 'x.f64'));
-    const server = spawnSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'yes', '--logfile', path.join(dir, 'log'), '--loadmodule', module], { env, encoding: 'utf8' });
-    expect(server.status, server.stderr).toBe(0);
-    const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: (n) => (n > 200 ? null : 50) });
-    redis.on('error', () => undefined); // connection attempts before the daemon listens
+    const server = await startServer({ module, dir });
     try {
-      await redis.connect();
-      expect(await redis.call('MMVEC.OPEN', 'x', 'x.f64')).toBe(2);
-      expect(await redis.call('MMVEC.RANGE', 'x', '0', '-1')).toEqual(['1.5', '2.5']);
+      expect(await server.redis.call('MMVEC.OPEN', 'x', 'x.f64')).toBe(2);
+      expect(await server.redis.call('MMVEC.RANGE', 'x', '0', '-1')).toEqual(['1.5', '2.5']);
     } finally {
-      await redis.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
-      redis.disconnect();
+      await server.stop();
     }
 
     const info = run('npx', ['--no-install', 'mmvec', 'info', 'x.f64'], app);
