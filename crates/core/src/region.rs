@@ -18,6 +18,7 @@ pub struct Region {
 
 enum Mapping {
     Shared(MmapRaw),
+    /// Never read: owned so the copy-on-write map lives (and unmaps) with the Region.
     Private(#[allow(dead_code)] MmapMut),
 }
 
