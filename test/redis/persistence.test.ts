@@ -372,7 +372,9 @@ function expectStreamResult(states: Record<string, KeyState>): void {
 
 describe('the AOF tail replayed onto the live file', () => {
   it('a restart with --appendonly yes after a stream of every kind of write: nothing applied twice', async () => {
-    const first = await start({ args: ['--appendonly', 'yes'] });
+    // appendfsync always: with everysec, Redis may postpone writing the AOF buffer while a
+    // background fsync runs, and the file read below would miss the latest writes.
+    const first = await start({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
     await writeStreamPartOne(first.redis);
     await writeStreamPartTwo(first.redis);
     const before = await statesOf(first, STREAM_KEYS);
@@ -404,7 +406,7 @@ describe('the AOF tail replayed onto the live file', () => {
     ['the default RDB preamble', []],
     ['--aof-use-rdb-preamble no', ['--aof-use-rdb-preamble', 'no']],
   ])('a restart where the AOF holds history after a BGREWRITEAOF (%s)', async (_name, args) => {
-    const first = await start({ args: ['--appendonly', 'yes', ...args] });
+    const first = await start({ args: ['--appendonly', 'yes', '--appendfsync', 'always', ...args] });
     await writeStreamPartOne(first.redis);
     await rewriteAof(first.redis);
     await writeStreamPartTwo(first.redis);
