@@ -27,6 +27,8 @@ export interface ServerOptions {
 export interface TestServer {
   port: number;
   dir: string;
+  /** The redis-server arguments it was started with. */
+  args: string[];
   redis: Redis;
   /** A new connection (e.g. for WATCH or SUBSCRIBE). */
   connect(): Redis;
@@ -73,6 +75,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const server: TestServer = {
     port,
     dir,
+    args,
     redis,
     connect() {
       const connection = new Redis({ port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 1 });
