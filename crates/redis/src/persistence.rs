@@ -94,10 +94,12 @@ fn load(rdb: *mut raw::RedisModuleIO) -> Result<VectorKey, String> {
 fn restore(rdb: *mut raw::RedisModuleIO, binding: Binding, count: u64) -> Result<VectorKey, String> {
     let target = binding.resolve();
     let keep_existing = binding.readonly && target.as_ref().is_ok_and(|path| path.exists());
-    let started = target.and_then(|target| Restore::begin(&target, binding.dtype, count));
+    let started = match target {
+        _ if keep_existing => Ok(None),
+        target => target.and_then(|target| Restore::begin(&target, binding.dtype, count)).map(Some),
+    };
     let mut restore = match started {
-        Ok(restore) if !keep_existing => Some(restore),
-        Ok(_) => None,
+        Ok(restore) => restore,
         Err(err) => {
             log_warning(&format!("mmvec: cannot restore {}: {err}", binding.path));
             None
