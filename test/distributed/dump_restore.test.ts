@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestServer, errorOf, startServer } from '../helpers/redis';
-import { DTYPES, Model, blobOf, exactClient, fileOf, infoOf, noise, restoreTemps, valuesOf, withValidFooter, writeEverything } from './support';
+import { DTYPES, Model, blobOf, exactClients, fileOf, infoOf, noise, restoreTemps, valuesOf, withValidFooter, writeEverything } from './support';
 
 let a: TestServer;
 let b: TestServer;
@@ -31,17 +31,7 @@ afterAll(async () => {
   }
 });
 
-const exactClients = new Map<TestServer, Redis>();
-
-function exact(server: TestServer): Redis {
-  let client = exactClients.get(server);
-  if (!client) {
-    client = exactClient(server.port);
-    exactClients.set(server, client);
-    clients.push(client);
-  }
-  return client;
-}
+const exact = exactClients(clients);
 
 const dump = async (server: TestServer, key: string) => (await server.redis.callBuffer('DUMP', key)) as Buffer;
 const real = (server: TestServer, file: string) => path.join(fs.realpathSync(server.dir), file);

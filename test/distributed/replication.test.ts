@@ -18,7 +18,7 @@ import {
   Model,
   blobOf,
   caughtUp,
-  exactClient,
+  exactClients,
   fileOf,
   infoOf,
   linkUp,
@@ -38,17 +38,7 @@ async function start(options: ServerOptions = {}): Promise<TestServer> {
   return server;
 }
 
-const exactClients = new Map<TestServer, Redis>();
-
-function exact(server: TestServer): Redis {
-  let client = exactClients.get(server);
-  if (!client) {
-    client = exactClient(server.port);
-    exactClients.set(server, client);
-    clients.push(client);
-  }
-  return client;
-}
+const exact = exactClients(clients);
 
 const replicaOf = (primary: TestServer) => ['--replicaof', '127.0.0.1', String(primary.port)];
 

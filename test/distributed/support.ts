@@ -9,9 +9,10 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { expect } from 'vitest';
+import type { DType } from '../..';
 import { type TestServer, freePort, infoField, waitFor } from '../helpers/redis';
 
-export type DType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64';
+export type { DType };
 
 export const ITEMSIZE: Record<DType, number> = {
   int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, float32: 4, float64: 8,
@@ -211,6 +212,20 @@ export async function writeEverything(
 /** A connection whose integer replies stay text, so 64-bit values compare exactly. */
 export function exactClient(port: number): Redis {
   return new Redis({ port, host: '127.0.0.1', stringNumbers: true, maxRetriesPerRequest: 1 });
+}
+
+/** One `exactClient` per server, made on first use and added to `clients` (closed by the caller). */
+export function exactClients(clients: Redis[]): (server: TestServer) => Redis {
+  const made = new Map<TestServer, Redis>();
+  return (server) => {
+    let client = made.get(server);
+    if (!client) {
+      client = exactClient(server.port);
+      made.set(server, client);
+      clients.push(client);
+    }
+    return client;
+  };
 }
 
 export async function blobOf(redis: Redis, key: string): Promise<Buffer> {

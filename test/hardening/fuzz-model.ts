@@ -17,21 +17,12 @@
  */
 
 import { isUtf8 } from 'node:buffer';
+import type { DType } from '../..';
 
 // ---------------------------------------------------------------------------------------
 // dtypes and values
 
-export type DType =
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'uint64'
-  | 'float32'
-  | 'float64';
+export type { DType };
 
 export const DTYPES: DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64'];
 export const DTYPE_LIST = DTYPES.join(', ');
