@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServerOptions, type TestServer, errorOf, infoField, startServer, waitFor } from '../helpers/redis';
+import { type ServerOptions, type TestServer, errorOf, infoField, startServer, testedServer, waitFor } from '../helpers/redis';
 import {
   DTYPES,
   Model,
@@ -247,8 +247,10 @@ describe('a replica that connects after the writes', () => {
     await caughtUp(primary, replica);
     expect(await errorOf(replica.redis.call('MMVEC.COUNT', 'pv'))).toBe('ERR backing file missing: pv.i32');
     expect(fs.existsSync(path.join(replica.dir, 'pv.i32'))).toBe(false);
+    // Valkey calls the primary a primary in its log; Redis, a master.
+    const primaryWord = testedServer().product === 'valkey' ? 'primary' : 'master';
     await waitFor('the replica to log the refused effect', () =>
-      replica.log().includes("This replica is sending an error to its master: '-ERR backing file missing: pv.i32' after processing the command 'mmvec.splice'"),
+      replica.log().includes(`This replica is sending an error to its ${primaryWord}: '-ERR backing file missing: pv.i32' after processing the command 'mmvec.splice'`),
     );
   });
 });

@@ -222,7 +222,7 @@ export const badValue = (text: string, dtype: DType, reason: string): string => 
 export const hasReaders = (file: string): string => `ERR ${file} is mapped by a reader: shrinking it now would crash that reader`;
 export const lockedError = (file: string): string => `ERR ${file} is locked by another writer`;
 
-/** Findings: documented behaviour the module does not have (see fuzz.test.ts). */
+/** Findings: documented behaviour the module does not have (see fuzz.redis.test.ts). */
 
 class ModelError extends Error {
   constructor(readonly expect: Expect & { t: 'err' }) {
@@ -294,12 +294,20 @@ export class RedisModel {
   /** Known deviations seen, by finding id. */
   readonly deviations = new Map<string, number>();
 
-  constructor(readonly dir: string) {
+  /**
+   * `serverVadd`: the server has a `VADD` of its own (Redis 8's vector sets). The module's
+   * command filter then routes only `VADD key value …` to MMVEC.ADD; a `VADD` with nothing
+   * after the key is the server's to answer.
+   */
+  constructor(
+    readonly dir: string,
+    readonly serverVadd = false,
+  ) {
     this.paths = redisPathTable(dir);
   }
 
   clone(): RedisModel {
-    const copy = new RedisModel(this.dir);
+    const copy = new RedisModel(this.dir, this.serverVadd);
     for (const [k, v] of this.files) copy.files.set(k, Buffer.from(v));
     for (const [k, v] of this.keys) copy.keys.set(k, { ...v });
     return copy;
@@ -374,6 +382,7 @@ export class RedisModel {
     const arity = (ok: boolean): void => {
       if (!ok) fail(arityError(called));
     };
+    if (name === 'VADD' && this.serverVadd && argc < 3) fail("ERR wrong number of arguments for 'VADD' command");
     switch (name) {
       case 'DEL': {
         let n = 0;

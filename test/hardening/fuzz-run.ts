@@ -5,7 +5,7 @@
  * sequence to a minimal one that still fails the same way, and prints the seed and that
  * sequence (as redis-cli lines and as JSON for a regression test).
  *
- * Used by fuzz.test.ts (short runs in `npm test`) and by `npm run fuzz` (long runs:
+ * Used by fuzz.redis.test.ts and fuzz.addon.test.ts (short runs in `npm test`) and by `npm run fuzz` (long runs:
  * MMVEC_FUZZ_COMMANDS, MMVEC_FUZZ_SEED, MMVEC_FUZZ_TARGET=redis|addon|both).
  */
 
@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { MmapVector } from '../..';
-import { redisAtLeast, startServer, type TestServer } from '../helpers/redis';
+import { features, startServer, type TestServer } from '../helpers/redis';
 import {
   ADDON_FILES,
   AddonModel,
@@ -340,10 +340,8 @@ export class RedisGenerator {
   constructor(
     private readonly rng: Rng,
     private readonly model: RedisModel,
-    withVadd: boolean,
   ) {
     this.weights = { ...COMMAND_WEIGHTS };
-    if (!withVadd) delete this.weights.VADD;
     this.paths = redisPaths(model.dir);
   }
 
@@ -568,7 +566,7 @@ function fileDifferences(model: RedisModel): string | undefined {
 /** Runs `commands` on `server` (reset first) against a new model; the first failure. */
 export async function replayRedis(server: FuzzServer, commands: Buffer[][], options: { batch?: number; deviations?: Map<string, number>; checkFilesEvery?: number } = {}): Promise<Omit<RedisFailure, 'seed' | 'commands'> | undefined> {
   await server.reset();
-  const model = new RedisModel(server.dir);
+  const model = new RedisModel(server.dir, features.vectorSets);
   const deviations = options.deviations ?? new Map<string, number>();
   const every = options.checkFilesEvery ?? 1024;
   const batchSize = options.batch ?? Math.min(64, every);
@@ -656,8 +654,8 @@ export async function runRedisFuzz(options: { seed: number; commands: number; mi
   const server = await FuzzServer.start();
   try {
     const rng = new Rng(options.seed);
-    const model = new RedisModel(server.dir);
-    const generator = new RedisGenerator(rng, model, !redisAtLeast('8.0'));
+    const model = new RedisModel(server.dir, features.vectorSets);
+    const generator = new RedisGenerator(rng, model);
     const deviations = new Map<string, number>();
     const byCommand = new Map<string, { ok: number; err: number }>();
     const commands: Buffer[][] = [];

@@ -3,22 +3,38 @@
  * temporary --dir, and stops it. No mocks: every Redis test talks to one of these.
  */
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
+import { type ServerVersion, versionOf } from './servers';
 
 export const MODULE_PATH = path.resolve(__dirname, '../../target/release/libmmvec_redis.so');
 
+/** The server binary every suite starts: `MMVEC_REDIS_SERVER` (vitest.config.ts sets it per
+ * project), else `redis-server` on PATH. */
+export const SERVER_BINARY = process.env.MMVEC_REDIS_SERVER || 'redis-server';
+
+let serverVersion: ServerVersion | undefined;
+
+/** What `SERVER_BINARY --version` reports. */
+export function testedServer(): ServerVersion {
+  serverVersion ??= versionOf(SERVER_BINARY);
+  if (!serverVersion) throw new Error(`${SERVER_BINARY} --version did not name a Redis or Valkey server`);
+  return serverVersion;
+}
+
 export interface ServerOptions {
+  /** The server binary (default `SERVER_BINARY`). */
+  binary?: string;
   /** Extra `redis-server` arguments, e.g. `['--appendonly', 'yes']`. */
   args?: string[];
   /** Module arguments after the module path, e.g. `['ALIASES', 'no']`. */
   moduleArgs?: string[];
-  /** Load this module file instead of the repository's release build. */
-  module?: string;
+  /** Load this module file instead of the repository's release build; `false`: no module. */
+  module?: string | false;
   /** Reuse this directory (and port) instead of fresh ones. */
   dir?: string;
   port?: number;
@@ -65,10 +81,10 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     '--logfile', logFile,
     '--save', '',
     '--enable-debug-command', 'yes',
-    '--loadmodule', options.module ?? MODULE_PATH, ...(options.moduleArgs ?? []),
+    ...(options.module === false ? [] : ['--loadmodule', options.module ?? MODULE_PATH, ...(options.moduleArgs ?? [])]),
     ...(options.args ?? []),
   ];
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const child = spawn(options.binary ?? SERVER_BINARY, args, { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const redis = await connectWhenReady(port, child, logFile);
   const connections: Redis[] = [redis];
@@ -131,13 +147,33 @@ export async function errorOf(promise: Promise<unknown>): Promise<string | undef
   }
 }
 
-/** Whether the installed redis-server is at least `version` (e.g. `'7.2'`). */
-export function redisAtLeast(version: string): boolean {
-  const output = execFileSync('redis-server', ['--version'], { encoding: 'utf8' });
-  const installed = /v=(\d+)\.(\d+)/.exec(output)?.slice(1).map(Number) ?? [0, 0];
+/** Whether the server is `product` at `version` (e.g. `'7.2'`) or later. */
+export function serverAtLeast(product: ServerVersion['product'], version: string): boolean {
+  const { product: actual, version: installed } = testedServer();
+  if (actual !== product) return false;
   const wanted = version.split('.').map(Number);
-  return installed[0]! > wanted[0]! || (installed[0] === wanted[0] && installed[1]! >= wanted[1]!);
+  for (let i = 0; i < 3; i++) {
+    const [have, want] = [installed[i] ?? 0, wanted[i] ?? 0];
+    if (have !== want) return have > want;
+  }
+  return true;
 }
+
+/** What the server's module API offers, keyed on its reported version. */
+export const features = {
+  /** Redis 8's vector sets own `VADD`, `VCARD`, … */
+  get vectorSets(): boolean {
+    return serverAtLeast('redis', '8.0');
+  },
+  /** `RedisModule_SetCommandACLCategories`: Redis 7.2+, every Valkey. */
+  get commandAclCategories(): boolean {
+    return serverAtLeast('redis', '7.2') || serverAtLeast('valkey', '7.2');
+  },
+  /** `RedisModule_AddACLCategory` (the `@mmvec` category): Redis 7.4+, Valkey 8+. */
+  get moduleAclCategory(): boolean {
+    return serverAtLeast('redis', '7.4') || serverAtLeast('valkey', '8.0');
+  },
+};
 
 /** Polls `check` every 20 ms until it holds; throws naming `what` after `ms`. */
 export async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {

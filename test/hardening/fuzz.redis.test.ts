@@ -1,5 +1,6 @@
 /**
- * Differential fuzzing (drivers in fuzz-run.ts, models in fuzz-model.ts).
+ * Differential fuzzing of the module (drivers in fuzz-run.ts, models in fuzz-model.ts; the
+ * addon's is fuzz.addon.test.ts).
  *
  * - Redis: seeded random commands, valid and malformed (every mmvec command and alias,
  *   random arity, keys bound to vectors of every dtype, read-only keys, plain strings,
@@ -7,9 +8,6 @@
  *   redis-server with the module; every reply is compared with the model's prediction
  *   (values, nils, integers, arrays, exact error texts), and every vector file with the
  *   model's bytes. The server must answer PING at the end.
- * - The Node addon: seeded random operations on several MmapVector handles (writers and
- *   readers of a few files, every dtype), valid and bad inputs, views, close/reopen;
- *   every result and thrown error compared with the model, and the files.
  *
  * `npm test` runs a short run with a fresh seed (printed). `npm run fuzz` runs a long one
  * (MMVEC_FUZZ_COMMANDS, default 200000). MMVEC_FUZZ_SEED replays a seed. A failure
@@ -22,11 +20,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, startServer, type TestServer } from '../helpers/redis';
 import {
   commandFromJson,
-  describeAddonFailure,
   describeRedisFailure,
   FuzzServer,
   replayRedis,
-  runAddonFuzz,
   runRedisFuzz,
   seedFromEnv,
 } from './fuzz-run';
@@ -104,25 +100,6 @@ describe('differential fuzz: the Redis module against its model', () => {
       });
     }
   });
-});
-
-describe('differential fuzz: the Node addon against its model', () => {
-  it(`${COMMANDS} random operations on every dtype: every result, error and file as the model predicts`, () => {
-    const seed = seedFromEnv();
-    const result = runAddonFuzz({ seed, ops: COMMANDS });
-    console.log(`addon fuzz: seed ${seed}, ${result.ops} operations in ${result.millis} ms, ${result.errors} errors thrown`);
-    if (result.failure) console.error(describeAddonFailure(result));
-    expect(result.failure, `seed ${seed}: ${result.failure?.detail}`).toBeUndefined();
-    if (COMMANDS >= 5000) {
-      expect([...result.dtypes].sort()).toHaveLength(10);
-      for (const op of ['get', 'getMany', 'slice', 'set', 'setMany', 'push', 'pushArray', 'pop', 'clear', 'view', 'open']) {
-        expect(result.byOp.get(op)?.ok, `${op} never succeeded (seed ${seed})`).toBeGreaterThan(0);
-      }
-      for (const op of ['get', 'getMany', 'set', 'setMany', 'push', 'pushArray', 'pop', 'open']) {
-        expect(result.byOp.get(op)?.err, `${op} never threw (seed ${seed})`).toBeGreaterThan(0);
-      }
-    }
-  }, TIMEOUT);
 });
 
 describe('findings of the fuzzer', () => {

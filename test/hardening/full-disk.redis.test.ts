@@ -1,62 +1,36 @@
 /**
- * A full disk: vectors on a 1 MiB tmpfs, appended to until the file system has no room.
- *
- * Redis (the module's DIR on the tmpfs): an append that does not fit answers the exact
+ * The module on a full disk: its DIR on a 1 MiB tmpfs, appended to until the file system
+ * has no room. An append that does not fit answers the exact
  * `ERR write <file>: No space left on device (os error 28)`, appends nothing (also for a
  * multi-value ADD and a SETBLOB that runs past the end), the vector stays whole (count =
  * size / itemsize, every value intact), the server keeps serving (reads, in-place writes),
  * and after space is freed (MMVEC.CLEAR of another vector) appends work again.
  *
- * The addon, in-process: pushArray/push beyond the capacity throw an Error with code
- * `ENOSPC`, the vector stays whole and usable, and after space is freed (another file
- * deleted) appends work again.
- *
- * Needs `mount -t tmpfs` (root); without it the tests are skipped, saying why.
+ * Needs `mount -t tmpfs` (root); without it the test is skipped, saying why.
  */
 
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CodedError, MmapVector } from '../..';
 import { errorOf, startServer, type TestServer } from '../helpers/redis';
+import { ENOSPC_TEXT, mountSmallDisk, type SmallDisk } from './full-disk-support';
 
-const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mmvec-full-')));
-const redisDir = path.join(base, 'redis');
-const addonDir = path.join(base, 'addon');
-const mounted: string[] = [];
+let disk: SmallDisk;
+let redisDir: string;
 let skipReason: string | undefined;
 let server: TestServer | undefined;
 
 beforeAll(() => {
-  for (const dir of [redisDir, addonDir]) {
-    fs.mkdirSync(dir);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'pipe' });
-      mounted.push(dir);
-    } catch (error) {
-      skipReason = `cannot mount a 1 MiB tmpfs (needs root and mount): ${(error as Error).message.split('\n')[0]}`;
-      console.warn(`full-disk tests skipped: ${skipReason}`);
-      return;
-    }
-  }
+  disk = mountSmallDisk();
+  redisDir = disk.dir;
+  skipReason = disk.skipReason;
 });
 
 afterAll(async () => {
   await server?.stop();
   if (server) fs.rmSync(server.dir, { recursive: true, force: true });
-  for (const dir of mounted) {
-    try {
-      execFileSync('umount', [dir], { stdio: 'pipe' });
-    } catch {
-      execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
-    }
-  }
-  fs.rmSync(base, { recursive: true, force: true });
+  disk.unmount();
 });
-
-const ENOSPC_TEXT = 'No space left on device (os error 28)';
 
 /** int64 elements start+1, start+2, …: element i holds i + 1. */
 function sequence(start: number, n: number): Buffer {
@@ -135,78 +109,3 @@ describe('Redis on a full file system', () => {
   });
 });
 
-describe('the addon on a full file system', () => {
-  it('pushArray/push beyond capacity throw ENOSPC; the vector stays whole and usable; freeing space heals', (ctx) => {
-    if (skipReason) ctx.skip();
-    const file = path.join(addonDir, 'fill.f64');
-    const ballastFile = path.join(addonDir, 'ballast.f64');
-    const message = `write ${file}: ${ENOSPC_TEXT}`;
-    const expectEnospc = (fn: () => unknown): void => {
-      let caught: unknown;
-      try {
-        fn();
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught, 'expected ENOSPC').toBeInstanceOf(Error);
-      expect({ code: (caught as CodedError).code, message: (caught as Error).message }).toEqual({ code: 'ENOSPC', message });
-    };
-    const values = (start: number, n: number): Float64Array => Float64Array.from({ length: n }, (_, k) => start + k + 1);
-
-    using ballast = MmapVector.open(ballastFile);
-    expect(ballast.pushArray(values(0, 32768))).toBe(32768);
-    ballast.close();
-    using v = MmapVector.open(file, { dtype: 'float64', mode: 'a' });
-
-    let count = 0;
-    for (let i = 0; i < 64; i++) {
-      try {
-        v.pushArray(values(count, 8192));
-        count += 8192;
-      } catch {
-        break;
-      }
-    }
-    expectEnospc(() => v.pushArray(values(count, 8192)));
-    for (let i = 0; i < 2048; i++) {
-      try {
-        v.push(count + 1);
-        count += 1;
-      } catch {
-        break;
-      }
-    }
-    expectEnospc(() => v.push(count + 1));
-    expectEnospc(() => v.push(count + 1, count + 2, count + 3));
-    expectEnospc(() => v.pushArray([count + 1, count + 2]));
-    expectEnospc(() => v.pushArray(new Float32Array([count + 1])));
-
-    // Whole: length matches the file, every value intact, reads and in-place writes work.
-    expect(v.length).toBe(count);
-    expect(fs.statSync(file).size).toBe(count * 8);
-    const expected = values(0, count);
-    expect(v.slice()).toEqual(expected);
-    expect(v.view()).toEqual(expected);
-    expect(v.get(count - 1)).toBe(count);
-    v.set(0, 42);
-    expect(v.get(0)).toBe(42);
-    v.set(0, 1);
-    v.flush();
-    {
-      using reader = MmapVector.open(file, { mode: 'r' });
-      expect(reader.length).toBe(count);
-      expect(reader.get(count - 1)).toBe(count);
-    }
-
-    // Delete another file to free space: appends work again.
-    fs.unlinkSync(ballastFile);
-    expect(v.pushArray(values(count, 8192))).toBe(count + 8192);
-    count += 8192;
-    expect(v.push(count + 1)).toBe(count + 1);
-    count += 1;
-    expect(v.length).toBe(count);
-    expect(v.slice()).toEqual(values(0, count));
-    v.close();
-    expect(fs.readFileSync(file).equals(Buffer.from(values(0, count).buffer))).toBe(true);
-  });
-});
