@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, startServer, type TestServer } from '../helpers/redis';
+import { errorOf, features, startServer, type TestServer } from '../helpers/redis';
 
 type Tagged = string | null | Tagged[];
 
@@ -264,7 +264,9 @@ describe('MMVEC.* commands and seed aliases', () => {
       ['MMAP', 'MMVEC.OPEN'], ['VGET', 'MMVEC.GET'], ['VMGET', 'MMVEC.MGET'], ['VSET', 'MMVEC.SET'],
       ['VADD', 'MMVEC.ADD'], ['VPOP', 'MMVEC.POP'], ['VCOUNT', 'MMVEC.COUNT'], ['VCLEAR', 'MMVEC.CLEAR'],
     ];
-    for (const [alias, name] of pairs) {
+    // Where the server has its own VADD (Redis 8's vector sets), the seed's calls of it reach
+    // MMVEC.ADD through the command filter (aliases.test.ts), and COMMAND INFO is the server's.
+    for (const [alias, name] of pairs.filter(([alias]) => !(alias === 'VADD' && features.vectorSets))) {
       // Same arity, flags and key positions; only the name differs.
       const [[, aliasArity, aliasFlags, first, last, step]] = (await call('COMMAND', 'INFO', alias)) as unknown[][];
       const [[, nameArity, nameFlags, ...nameKeys]] = (await call('COMMAND', 'INFO', name)) as unknown[][];
@@ -505,6 +507,8 @@ describe('module argument ALIASES no', () => {
   it('registers only the namespaced names', async () => {
     const call = (command: string, ...args: string[]): Promise<unknown> => server.redis.call(command, ...args);
     for (const alias of ['MMAP', 'VGET', 'VMGET', 'VSET', 'VADD', 'VPOP', 'VCOUNT', 'VCLEAR', 'VALL', 'VTYPE', 'VSIZE', 'VFILEPATH']) {
+      // Redis 8 has a VADD of its own (vector sets); no other name is the server's.
+      if (alias === 'VADD' && features.vectorSets) continue;
       expect(await call('COMMAND', 'INFO', alias)).toEqual([null]);
     }
     expect(await errorOf(call('VGET', 'db', '5'))).toBe("ERR unknown command 'VGET', with args beginning with: 'db' '5' ");

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, startServer, type TestServer } from '../helpers/redis';
+import { errorOf, features, startServer, type TestServer } from '../helpers/redis';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const NO_SUCH_KEY = 'ERR no such key';
@@ -196,8 +196,11 @@ describe('module errors', () => {
 
   describe('wrong number of arguments', () => {
     it.each(BAD_ARITY)('%s', async (command, argLists) => {
+      // `VADD k` cannot be the seed's append, so on a server with its own VADD (Redis 8's
+      // vector sets) the command filter leaves it to that command, which names itself in capitals.
+      const expected = command === 'VADD' && features.vectorSets ? "ERR wrong number of arguments for 'VADD' command" : arity(command);
       for (const args of argLists) {
-        expect(await err(command, ...args), `${command} ${args.join(' ')}`).toBe(arity(command));
+        expect(await err(command, ...args), `${command} ${args.join(' ')}`).toBe(expected);
       }
     });
 

@@ -7,6 +7,7 @@ mod commands;
 mod dispatch;
 mod durability;
 mod effects;
+mod filter;
 mod fork;
 mod info;
 mod keys;
@@ -27,6 +28,16 @@ use crate::info::section as info_section;
 use crate::limits::MAX_BYTES;
 use crate::snapshot::{SNAPSHOT, Snapshot};
 use crate::vector_key::VECTOR_TYPE;
+
+/// Redis's allocator inside the server; the system's in unit tests, which run without one.
+#[cfg(not(test))]
+type ModuleAllocator = redis_module::alloc::RedisAlloc;
+#[cfg(not(test))]
+const MODULE_ALLOCATOR: ModuleAllocator = redis_module::alloc::RedisAlloc;
+#[cfg(test)]
+type ModuleAllocator = std::alloc::System;
+#[cfg(test)]
+const MODULE_ALLOCATOR: ModuleAllocator = std::alloc::System;
 
 fn init(ctx: &Context, args: &[RedisString]) -> Status {
     let settings = match module_args::parse(args) {
@@ -57,7 +68,7 @@ fn init(ctx: &Context, args: &[RedisString]) -> Status {
 redis_module! {
     name: "mmvec",
     version: 1,
-    allocator: (redis_module::alloc::RedisAlloc, redis_module::alloc::RedisAlloc),
+    allocator: (ModuleAllocator, MODULE_ALLOCATOR),
     data_types: [VECTOR_TYPE],
     init: init,
     info: info_section,

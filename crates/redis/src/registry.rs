@@ -7,6 +7,7 @@ use redis_module::{Context, RedisValue, raw};
 
 use crate::commands::{blob, internal, open, read, write};
 use crate::dispatch::command_fn;
+use crate::filter;
 
 command_fn!(open_fn => open::open);
 command_fn!(mmap_fn => open::mmap);
@@ -70,12 +71,15 @@ const COMMANDS: &[Command] = &[
 ];
 
 /// Registers every namespaced command (a failure fails the load) and, if `aliases`,
-/// every seed alias whose name is free. A taken name (Redis 8 has its own `VADD`) is
-/// logged and skipped, never a load failure.
+/// every seed alias: under its own name where that is free; where the server has a command
+/// of that name (Redis 8's `VADD`), through the command filter if the clash has a rule
+/// (`filter::CLASHES`), else not at all. Either is logged, never a load failure.
 pub fn register_all(ctx: &Context, aliases: bool) -> Result<(), ()> {
+    let mmvec_category = add_mmvec_category(ctx);
+    let mut routed = Vec::new();
     for command in COMMANDS {
         if let Some(name) = command.name
-            && !create(ctx, name, command)
+            && !create(ctx, name, command, mmvec_category)
         {
             ctx.log_warning(&format!("mmvec: could not register {name}"));
             return Err(());
@@ -83,14 +87,44 @@ pub fn register_all(ctx: &Context, aliases: bool) -> Result<(), ()> {
         let Some(alias) = command.alias.filter(|_| aliases) else {
             continue;
         };
-        if name_taken(ctx, alias) || !create(ctx, alias, command) {
-            ctx.log_warning(&format!("mmvec: alias {} skipped: the name is taken", alias.to_uppercase()));
+        if !name_taken(ctx, alias) && create(ctx, alias, command, mmvec_category) {
+            continue;
         }
+        match filter::clash_for(alias) {
+            Some(clash) => {
+                ctx.log_notice(&format!(
+                    "mmvec: {} is the server's own command; the seed's calls of it ({}) are served through a command filter as {}, every other call reaches the server's {}",
+                    alias.to_uppercase(),
+                    clash.shape,
+                    clash.target,
+                    alias.to_uppercase()
+                ));
+                routed.push(clash);
+            }
+            None => ctx.log_warning(&format!("mmvec: alias {} skipped: the name is taken", alias.to_uppercase())),
+        }
+    }
+    if !filter::register(ctx, routed) {
+        ctx.log_warning("mmvec: the command filter could not be registered; aliases of taken names are not served");
     }
     Ok(())
 }
 
-fn create(ctx: &Context, name: &str, command: &Command) -> bool {
+/// Adds the ACL category `@mmvec` (Redis 7.4+, Valkey 8+; it must be done in OnLoad);
+/// whether the server has it now.
+fn add_mmvec_category(ctx: &Context) -> bool {
+    // SAFETY: Redis fills its API table before calling the module's OnLoad; entries a
+    // server version lacks stay None.
+    let Some(add_category) = (unsafe { raw::RedisModule_AddACLCategory }) else { return false };
+    // SAFETY: the name is a NUL-terminated static string; Redis copies it.
+    let added = unsafe { add_category(ctx.ctx, c"mmvec".as_ptr()) } == raw::REDISMODULE_OK as c_int;
+    if !added {
+        ctx.log_warning("mmvec: could not add the ACL category @mmvec");
+    }
+    added
+}
+
+fn create(ctx: &Context, name: &str, command: &Command, mmvec_category: bool) -> bool {
     // SAFETY: Redis fills its API table before calling the module's OnLoad.
     let api = unsafe { raw::RedisModule_CreateCommand };
     let (Ok(c_name), Ok(c_flags), Some(create)) = (CString::new(name), CString::new(command.flags), api) else {
@@ -98,13 +132,14 @@ fn create(ctx: &Context, name: &str, command: &Command) -> bool {
     };
     // SAFETY: both strings are NUL-terminated and outlive the call; Redis copies them.
     let status = unsafe { create(ctx.ctx, c_name.as_ptr(), Some(command.handler), c_flags.as_ptr(), 1, 1, 1) };
-    status == raw::REDISMODULE_OK as c_int && set_acl_categories(ctx, &c_name, command.flags)
+    status == raw::REDISMODULE_OK as c_int && set_acl_categories(ctx, &c_name, command.flags, mmvec_category)
 }
 
-/// Puts the command in `@read` or `@write` (and `@fast`), so ACL rules by category
-/// cover it. Redis 7.0 has no API for this (module commands are in no category there:
-/// grant or deny them by name); from 7.2 it does, and then it must succeed.
-fn set_acl_categories(ctx: &Context, name: &CString, flags: &str) -> bool {
+/// Puts the command in `@read` or `@write`, `@fast` or `@slow`, and `@mmvec` where the
+/// server has it, so ACL rules by category cover it. Redis 7.0 has no API for this (module
+/// commands are in no category there: grant or deny them by name); from 7.2 it does, and
+/// then it must succeed.
+fn set_acl_categories(ctx: &Context, name: &CString, flags: &str, mmvec_category: bool) -> bool {
     // SAFETY: Redis fills its API table before calling the module's OnLoad; entries a
     // server version lacks stay None.
     let (Some(get_command), Some(set_categories)) =
@@ -114,8 +149,9 @@ fn set_acl_categories(ctx: &Context, name: &CString, flags: &str) -> bool {
     };
     let words: Vec<&str> = flags.split(' ').collect();
     let mut categories = vec![if words.contains(&"write") { "write" } else { "read" }];
-    if words.contains(&"fast") {
-        categories.push("fast");
+    categories.push(if words.contains(&"fast") { "fast" } else { "slow" });
+    if mmvec_category {
+        categories.push("mmvec");
     }
     let Ok(categories) = CString::new(categories.join(" ")) else { return false };
     // SAFETY: the command was just created under this NUL-terminated name; both strings
