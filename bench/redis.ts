@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import { BLOB_BYTES, IN_FLIGHT, REQUESTS, blobMeasurement, blobRuns, checkLength } from './redis-blobs.js';
 import { PIPELINE, TARGET_SECONDS, calibrate, redisBenchmark } from './redis-benchmark.js';
+import { measureFilterCost } from './redis-filter.js';
 import { startServer } from './redis-server.js';
 import { type Comparison, type Measurement, type Target, atLeast, compare, median } from './types.js';
 
@@ -112,11 +113,18 @@ export async function runRedis(): Promise<{ comparisons: Comparison[]; notes: st
     );
     process.stderr.write(`${((performance.now() - t) / 1000).toFixed(1)} s\n`);
 
+    process.stderr.write('  redis: GET with and without the module (command filter) … ');
+    const tf = performance.now();
+    const filter = await measureFilterCost(RUNS);
+    if (filter.comparison) comparisons.push(filter.comparison);
+    process.stderr.write(`${((performance.now() - tf) / 1000).toFixed(1)} s\n`);
+
     const notes = [
       `\`${server.commandLine}\` (no module arguments); module config mmvec.fsync = ${fsync} (the default: a background thread fdatasyncs dirty vector files once a second).`,
       `Command pairs: redis-benchmark -P ${PIPELINE} -n N -q --csv (50 clients, the default), N calibrated per command so one run takes about ${TARGET_SECONDS} s; subject and baseline alternate, ${RUNS} runs each; the figure is the median run, the ratio is the ratio of medians. ns/op is 1e9 ÷ requests/s (server throughput, not latency).`,
       `v holds ${PRELOAD.toLocaleString('en-US')} float64 (i + 0.5) loaded with MMVEC.ADDBLOB; l100 and l1000 hold the same values as strings, so VMGET/MMVEC.RANGE and LRANGE reply the same bytes. VADD v2 and RPUSH l are emptied (VCLEAR v2, DEL l) before every run.`,
       `Blobs: ioredis (callBuffer / getBuffer), ${how}, ${BLOB_RUNS} runs each after one warm-up run, the four cases alternating; MB = 10^6 bytes. MMVEC.ADDBLOB v3 is emptied before each run (a run appends ${REQUESTS} MiB). Client-side parsing in Node is part of these figures for both the subject and the baseline.`,
+      filter.note,
     ];
     return { comparisons, notes, seconds: (performance.now() - started) / 1000 };
   } finally {
