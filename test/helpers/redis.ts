@@ -169,6 +169,11 @@ export const features = {
   get commandAclCategories(): boolean {
     return serverAtLeast('redis', '7.2') || serverAtLeast('valkey', '7.2');
   },
+  /** RESP3 doubles in their shortest round-trip text (`,1.1`); Redis 7.0 prints 17 digits
+   * (`,1.1000000000000001`). Both are the same double. */
+  get shortestResp3Doubles(): boolean {
+    return serverAtLeast('redis', '7.2') || serverAtLeast('valkey', '7.2');
+  },
   /** `RedisModule_AddACLCategory` (the `@mmvec` category): Redis 7.4+, Valkey 8+. */
   get moduleAclCategory(): boolean {
     return serverAtLeast('redis', '7.4') || serverAtLeast('valkey', '8.0');
