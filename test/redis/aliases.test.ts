@@ -144,6 +144,15 @@ describe(`the @mmvec ACL category on ${testedServer().label}`, () => {
     expect(fs.existsSync(path.join(server.dir, 'w.bin'))).toBe(false);
   });
 
+  it.runIf(features.vectorSets)('ACL rules see a routed VADD as MMVEC.ADD: +vadd grants only the vector sets\' VADD', async () => {
+    await server.redis.call('ACL', 'SETUSER', 'vaddonly', 'on', '>pw', '~*', '+vadd', '+vcard');
+    const user = server.connect();
+    expect(await user.call('AUTH', 'vaddonly', 'pw')).toBe('OK');
+    expect(await errorOf(user.call('VADD', 'v', '3'))).toBe("NOPERM User vaddonly has no permissions to run the 'mmvec.add' command");
+    expect(await user.call('VADD', 'vs2', 'VALUES', '2', '1', '2', 'e')).toBe(1);
+    expect(await server.redis.call('MMVEC.COUNT', 'v')).toBe(2);
+  });
+
   it.runIf(features.moduleAclCategory)('commands keep @read/@write and @fast/@slow beside @mmvec', async () => {
     const categories = async (name: string) => {
       const [entry] = (await server.redis.call('COMMAND', 'INFO', name)) as unknown[][];
