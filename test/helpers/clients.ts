@@ -1,0 +1,41 @@
+/**
+ * `MmvecClient`s over each client library it supports, to a single server or to a
+ * cluster, so one suite runs over all of them.
+ */
+
+import { Cluster, Redis } from 'ioredis';
+import { createClient, createCluster } from 'redis';
+import { MmvecClient } from '../..';
+
+export type Library = 'ioredis' | 'node-redis';
+export const LIBRARIES: Library[] = ['ioredis', 'node-redis'];
+
+export interface Connected {
+  client: MmvecClient;
+  close(): Promise<void>;
+}
+
+/** A new connection of `library` to the server on `port`. */
+export async function connectServer(library: Library, port: number): Promise<Connected> {
+  if (library === 'ioredis') {
+    const redis = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+    return { client: new MmvecClient(redis), close: async () => redis.disconnect() };
+  }
+  const redis = createClient({ socket: { port, host: '127.0.0.1' } });
+  await redis.connect();
+  return { client: new MmvecClient(redis), close: () => redis.close() };
+}
+
+/** A new cluster connection of `library`, discovering the cluster from the node on `port`. */
+export async function connectCluster(library: Library, port: number): Promise<Connected> {
+  if (library === 'ioredis') {
+    const cluster = new Cluster([{ host: '127.0.0.1', port }], {
+      redisOptions: { maxRetriesPerRequest: 3 },
+      slotsRefreshTimeout: 5000,
+    });
+    return { client: new MmvecClient(cluster), close: async () => cluster.disconnect() };
+  }
+  const cluster = createCluster({ rootNodes: [{ socket: { port, host: '127.0.0.1' } }] });
+  await cluster.connect();
+  return { client: new MmvecClient(cluster), close: () => cluster.close() };
+}
