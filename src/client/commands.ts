@@ -75,6 +75,11 @@ function toNumberOrNull(reply: unknown): number | null {
   return reply === null ? null : toNumber(reply);
 }
 
+/** A value as text; `String(-0)` is `'0'`, which would lose the sign of a float zero. */
+function encodeValue(value: Value): string {
+  return Object.is(value, -0) ? '-0' : String(value);
+}
+
 function toCount(reply: unknown): number {
   return Number(reply);
 }
@@ -136,12 +141,12 @@ export const SET = command(
     if (indices.length !== values.length) {
       throw new RangeError(`${indices.length} indices but ${values.length} values`);
     }
-    return indices.flatMap((index, k) => [String(index), String(values[k])]);
+    return indices.flatMap((index, k) => [String(index), encodeValue(values[k]!)]);
   },
   toCount,
 );
 
-export const ADD = command('MMVEC.ADD', WRITE, (values: readonly Value[]) => values.map(String), toCount);
+export const ADD = command('MMVEC.ADD', WRITE, (values: readonly Value[]) => values.map(encodeValue), toCount);
 
 export const POP = command('MMVEC.POP', WRITE, () => [], toNumberOrNull);
 
@@ -159,7 +164,7 @@ export const RANGE = command(
 export const INCRBY = command(
   'MMVEC.INCRBY',
   WRITE,
-  (index: number, delta: Value) => [String(index), String(delta)],
+  (index: number, delta: Value) => [String(index), encodeValue(delta)],
   toNumber,
 );
 

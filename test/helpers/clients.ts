@@ -7,8 +7,11 @@ import { Cluster, Redis } from 'ioredis';
 import { createClient, createCluster } from 'redis';
 import { MmvecClient } from '../..';
 
-export type Library = 'ioredis' | 'node-redis';
-export const LIBRARIES: Library[] = ['ioredis', 'node-redis'];
+/** node-redis speaks RESP3 unless told otherwise; RESP2 is its other protocol. */
+export type Library = 'ioredis' | 'node-redis' | 'node-redis RESP2';
+export const LIBRARIES: Library[] = ['ioredis', 'node-redis', 'node-redis RESP2'];
+
+const protocolOf = (library: Library) => (library === 'node-redis RESP2' ? 2 : 3);
 
 export interface Connected {
   client: MmvecClient;
@@ -21,7 +24,7 @@ export async function connectServer(library: Library, port: number): Promise<Con
     const redis = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
     return { client: new MmvecClient(redis), close: async () => redis.disconnect() };
   }
-  const redis = createClient({ socket: { port, host: '127.0.0.1' } });
+  const redis = createClient({ socket: { port, host: '127.0.0.1' }, RESP: protocolOf(library) });
   await redis.connect();
   return { client: new MmvecClient(redis), close: () => redis.close() };
 }
@@ -35,7 +38,10 @@ export async function connectCluster(library: Library, port: number): Promise<Co
     });
     return { client: new MmvecClient(cluster), close: async () => cluster.disconnect() };
   }
-  const cluster = createCluster({ rootNodes: [{ socket: { port, host: '127.0.0.1' } }] });
+  const cluster = createCluster({
+    rootNodes: [{ socket: { port, host: '127.0.0.1' } }],
+    RESP: protocolOf(library),
+  });
   await cluster.connect();
   return { client: new MmvecClient(cluster), close: () => cluster.close() };
 }

@@ -82,3 +82,12 @@ function canListen(port: number): Promise<boolean> {
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
+
+/** The node that owns `key`'s slot, as the first node sees the cluster. */
+export async function ownerOf(nodes: readonly TestServer[], key: string): Promise<TestServer> {
+  const slot = (await nodes[0]!.redis.call('CLUSTER', 'KEYSLOT', key)) as number;
+  const range = (await slotOwners(nodes[0]!)).find(([start, end]) => start <= slot && slot <= end);
+  const node = nodes.find((n) => n.port === range?.[2]);
+  if (!node) throw new Error(`no owner for ${key} (slot ${slot})`);
+  return node;
+}
