@@ -4,7 +4,7 @@
  */
 
 import { Cluster, Redis } from 'ioredis';
-import { createClient, createCluster } from 'redis';
+import { RESP_TYPES, createClient, createCluster } from 'redis';
 import { MmvecClient } from '../..';
 
 /** node-redis speaks RESP3 unless told otherwise; RESP2 is its other protocol. */
@@ -15,8 +15,18 @@ const protocolOf = (library: Library) => (library === 'node-redis RESP2' ? 2 : 3
 
 export interface Connected {
   client: MmvecClient;
+  /** node-redis only: the same connection decoding text, numbers and doubles its own way. */
+  remapped?: MmvecClient;
   close(): Promise<void>;
 }
+
+/** A user's mapping that changes every reply type the mmvec commands return. */
+const OWN_TYPE_MAPPING = {
+  [RESP_TYPES.BLOB_STRING]: Buffer,
+  [RESP_TYPES.SIMPLE_STRING]: Buffer,
+  [RESP_TYPES.NUMBER]: String,
+  [RESP_TYPES.DOUBLE]: String,
+} as const;
 
 /** A new connection of `library` to the server on `port`. */
 export async function connectServer(library: Library, port: number): Promise<Connected> {
@@ -26,7 +36,11 @@ export async function connectServer(library: Library, port: number): Promise<Con
   }
   const redis = createClient({ socket: { port, host: '127.0.0.1' }, RESP: protocolOf(library) });
   await redis.connect();
-  return { client: new MmvecClient(redis), close: () => redis.close() };
+  return {
+    client: new MmvecClient(redis),
+    remapped: new MmvecClient(redis.withTypeMapping(OWN_TYPE_MAPPING)),
+    close: () => redis.close(),
+  };
 }
 
 /** A new cluster connection of `library`, discovering the cluster from the node on `port`. */
@@ -43,5 +57,9 @@ export async function connectCluster(library: Library, port: number): Promise<Co
     RESP: protocolOf(library),
   });
   await cluster.connect();
-  return { client: new MmvecClient(cluster), close: () => cluster.close() };
+  return {
+    client: new MmvecClient(cluster),
+    remapped: new MmvecClient(cluster.withTypeMapping(OWN_TYPE_MAPPING)),
+    close: () => cluster.close(),
+  };
 }
