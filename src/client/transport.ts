@@ -53,7 +53,11 @@ function isNodeRedisCluster(connection: RedisConnection): connection is NodeRedi
   return typeof (connection as Partial<NodeRedisClusterConnection>).getSlotRandomNode === 'function';
 }
 
-/** The transport for `connection`, told apart by the methods each library has. */
+function isNodeRedisClient(connection: RedisConnection): connection is NodeRedisClientConnection {
+  return typeof (connection as Partial<NodeRedisClientConnection>).sendCommand === 'function';
+}
+
+/** The transport for `connection`, told apart by the methods each library has (checked in this order). */
 export function transportFor(connection: RedisConnection): Transport {
   if (connection === null || typeof connection !== 'object') throw invalidConnection(connection);
   if (isIoredis(connection)) {
@@ -69,10 +73,9 @@ export function transportFor(connection: RedisConnection): Transport {
         connection.sendCommand(key, readonly, [name, key, ...args], binary ? BUFFER_REPLIES : undefined),
     };
   }
-  if (typeof (connection as Partial<NodeRedisClientConnection>).sendCommand === 'function') {
-    const client = connection as NodeRedisClientConnection;
+  if (isNodeRedisClient(connection)) {
     return {
-      send: (name, key, args, { binary }) => client.sendCommand([name, key, ...args], binary ? BUFFER_REPLIES : undefined),
+      send: (name, key, args, { binary }) => connection.sendCommand([name, key, ...args], binary ? BUFFER_REPLIES : undefined),
     };
   }
   throw invalidConnection(connection);
