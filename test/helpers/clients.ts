@@ -20,7 +20,7 @@ export interface Connected {
   close(): Promise<void>;
 }
 
-/** A user's mapping that changes every reply type the mmvec commands return. */
+/** A user's mapping that changes every scalar reply type the mmvec commands return. */
 const OWN_TYPE_MAPPING = {
   [RESP_TYPES.BLOB_STRING]: Buffer,
   [RESP_TYPES.SIMPLE_STRING]: Buffer,
