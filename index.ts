@@ -6,7 +6,15 @@
  * - `modulePath()` names the module file to `loadmodule`.
  */
 
-export { MmvecClient, type BindOptions, type VectorInfo } from './src/client.js';
+export {
+  MmvecClient,
+  type BindOptions,
+  type RedisConnection,
+  type IoredisConnection,
+  type NodeRedisClientConnection,
+  type NodeRedisClusterConnection,
+  type VectorInfo,
+} from './src/client.js';
 export { modulePath } from './src/module-path.js';
 export { MmapVector, type OpenOptions } from './src/vector.js';
 export type { ArrayOf, DType, DTypeAlias, Mode, ValueOf } from './src/dtypes.js';

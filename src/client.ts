@@ -1,146 +1,107 @@
 /**
- * `MmvecClient`: typed calls to the mmvec Redis module over an `ioredis` connection,
- * a single `Redis` or a `Cluster` (every command names its key first, so it routes).
+ * `MmvecClient`: typed calls to the mmvec Redis module over an `ioredis` connection (a
+ * single `Redis` or a `Cluster`) or a node-redis one (`createClient()` or
+ * `createCluster()`). Every command names its key first, so it routes in a cluster.
  */
 
-import type { Cluster, Redis } from 'ioredis';
-import { type ArrayOf, type DType, type DTypeAlias, typedArrayFor } from './dtypes.js';
+import type { ArrayOf, DType } from './dtypes.js';
+import * as commands from './client/commands.js';
+import type { BindOptions, Command, Value, VectorInfo } from './client/commands.js';
+import { type RedisConnection, type Transport, transportFor } from './client/transport.js';
 
-export interface BindOptions {
-  /** Element type (default `float64`). */
-  dtype?: DType | DTypeAlias;
-  /** Bind read-only: writes through this key are refused. */
-  readonly?: boolean;
-}
+export type { BindOptions, VectorInfo } from './client/commands.js';
+export type {
+  RedisConnection,
+  IoredisConnection,
+  NodeRedisClientConnection,
+  NodeRedisClusterConnection,
+  NodeRedisCommandOptions,
+} from './client/transport.js';
 
-/** What `MMVEC.INFO` reports about a key. */
-export interface VectorInfo {
-  /** The path as it was given to `open`. */
-  path: string;
-  /** The absolute path of the file (empty while the file is unavailable). */
-  file: string;
-  dtype: DType;
-  itemsize: number;
-  count: number;
-  bytes: number;
-  mode: 'read-write' | 'read-only';
-  /** `mapped`, or why the file could not be mapped (e.g. `backing file missing: …`). */
-  backing: string;
-}
+export class MmvecClient<C extends RedisConnection = RedisConnection> {
+  readonly #transport: Transport;
 
-type Value = number | bigint;
-type Reply = string | number | null;
-
-export class MmvecClient {
-  constructor(readonly redis: Redis | Cluster) {}
+  /** `redis` is connected already (node-redis: after `await client.connect()`). */
+  constructor(readonly redis: C) {
+    this.#transport = transportFor(redis);
+  }
 
   /** Binds `key` to the file at `path` (under the module's `DIR`); resolves to the count. */
-  async open(key: string, path: string, options: BindOptions = {}): Promise<number> {
-    const args = [key, path, 'TYPE', options.dtype ?? 'float64'];
-    if (options.readonly) args.push('READONLY');
-    return Number(await this.#call('MMVEC.OPEN', ...args));
+  open(key: string, path: string, options: BindOptions = {}): Promise<number> {
+    return this.#run(commands.OPEN, key, path, options);
   }
 
   /** The value at `index`, or `null` past the end or for a missing key. */
-  async get(key: string, index: number): Promise<number | null> {
-    return toNumber((await this.#call('MMVEC.GET', key, index)) as Reply);
+  get(key: string, index: number): Promise<number | null> {
+    return this.#run(commands.GET, key, index);
   }
 
-  async mget(key: string, indices: readonly number[]): Promise<(number | null)[]> {
-    const replies = (await this.#call('MMVEC.MGET', key, ...indices)) as Reply[];
-    return replies.map(toNumber);
+  mget(key: string, indices: readonly number[]): Promise<(number | null)[]> {
+    return this.#run(commands.MGET, key, indices);
   }
 
   /** Writes `values[k]` at `indices[k]`, all or nothing; resolves to the number written. */
-  async set(key: string, indices: readonly number[], values: readonly Value[]): Promise<number> {
-    if (indices.length !== values.length) {
-      throw new RangeError(`${indices.length} indices but ${values.length} values`);
-    }
-    const pairs = indices.flatMap((index, k) => [index, String(values[k])]);
-    return Number(await this.#call('MMVEC.SET', key, ...pairs));
+  set(key: string, indices: readonly number[], values: readonly Value[]): Promise<number> {
+    return this.#run(commands.SET, key, indices, values);
   }
 
   /** Appends values; resolves to the number appended. */
-  async add(key: string, ...values: Value[]): Promise<number> {
-    return Number(await this.#call('MMVEC.ADD', key, ...values.map(String)));
+  add(key: string, ...values: Value[]): Promise<number> {
+    return this.#run(commands.ADD, key, values);
   }
 
-  async pop(key: string): Promise<number | null> {
-    return toNumber((await this.#call('MMVEC.POP', key)) as Reply);
+  pop(key: string): Promise<number | null> {
+    return this.#run(commands.POP, key);
   }
 
-  async count(key: string): Promise<number> {
-    return Number(await this.#call('MMVEC.COUNT', key));
+  count(key: string): Promise<number> {
+    return this.#run(commands.COUNT, key);
   }
 
   /** Empties the vector; resolves to the count it had. */
-  async clear(key: string): Promise<number> {
-    return Number(await this.#call('MMVEC.CLEAR', key));
+  clear(key: string): Promise<number> {
+    return this.#run(commands.CLEAR, key);
   }
 
   /** Values from `start` to `stop` inclusive, `LRANGE` rules (negative from the end). */
-  async range(key: string, start = 0, stop = -1): Promise<number[]> {
-    const replies = (await this.#call('MMVEC.RANGE', key, start, stop)) as Reply[];
-    return replies.map((reply) => Number(reply));
+  range(key: string, start = 0, stop = -1): Promise<number[]> {
+    return this.#run(commands.RANGE, key, start, stop);
   }
 
-  async incrBy(key: string, index: number, delta: Value): Promise<number> {
-    return Number(await this.#call('MMVEC.INCRBY', key, index, String(delta)));
+  incrBy(key: string, index: number, delta: Value): Promise<number> {
+    return this.#run(commands.INCRBY, key, index, delta);
   }
 
-  async info(key: string): Promise<VectorInfo | null> {
-    const reply = (await this.#call('MMVEC.INFO', key)) as Reply[] | null;
-    if (reply === null) return null;
-    const fields = new Map<string, Reply>();
-    for (let i = 0; i + 1 < reply.length; i += 2) fields.set(String(reply[i]), reply[i + 1]);
-    return {
-      path: String(fields.get('path')),
-      file: String(fields.get('file')),
-      dtype: String(fields.get('dtype')) as DType,
-      itemsize: Number(fields.get('itemsize')),
-      count: Number(fields.get('count')),
-      bytes: Number(fields.get('bytes')),
-      mode: String(fields.get('mode')) as VectorInfo['mode'],
-      backing: String(fields.get('backing')),
-    };
+  info(key: string): Promise<VectorInfo | null> {
+    return this.#run(commands.INFO, key);
   }
 
   /** Flushes the key's file to disk now. */
-  async sync(key: string): Promise<void> {
-    await this.#call('MMVEC.SYNC', key);
+  sync(key: string): Promise<void> {
+    return this.#run(commands.SYNC, key);
   }
 
   /**
    * Up to `count` elements from `start` as a typed array of `dtype` (the key's type),
    * transferred as raw bytes: exact for 64-bit integers, and the fastest way to read.
    */
-  async getBlob<D extends DType>(key: string, dtype: D, start = 0, count = Number.MAX_SAFE_INTEGER): Promise<ArrayOf<D> | null> {
-    const bytes = (await this.redis.callBuffer('MMVEC.GETBLOB', key, start, count)) as Buffer | null;
-    if (bytes === null) return null;
-    // Copy into a fresh ArrayBuffer: a Buffer's offset need not be aligned for the type.
-    const aligned = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    return new (typedArrayFor(dtype))(aligned);
+  getBlob<D extends DType>(key: string, dtype: D, start = 0, count = Number.MAX_SAFE_INTEGER): Promise<ArrayOf<D> | null> {
+    return this.#run(commands.GETBLOB, key, dtype, start, count) as Promise<ArrayOf<D> | null>;
   }
 
   /** Overwrites elements from `start` (growing the vector if needed) with raw bytes. */
-  async setBlob(key: string, start: number, values: ArrayBufferView): Promise<number> {
-    return Number(await this.#call('MMVEC.SETBLOB', key, start, asBuffer(values)));
+  setBlob(key: string, start: number, values: ArrayBufferView): Promise<number> {
+    return this.#run(commands.SETBLOB, key, start, values);
   }
 
   /** Appends a typed array as raw bytes with one command; resolves to the number added. */
-  async addBlob(key: string, values: ArrayBufferView): Promise<number> {
-    return Number(await this.#call('MMVEC.ADDBLOB', key, asBuffer(values)));
+  addBlob(key: string, values: ArrayBufferView): Promise<number> {
+    return this.#run(commands.ADDBLOB, key, values);
   }
 
-  #call(command: string, ...args: (string | number | Buffer)[]): Promise<unknown> {
-    return this.redis.call(command, ...args);
+  async #run<P extends unknown[], R>(command: Command<P, R>, key: string, ...params: P): Promise<R> {
+    const args = command.encode(...params);
+    const reply = await this.#transport.send(command.name, key, args, command);
+    return command.decode(reply, ...params);
   }
-}
-
-function toNumber(reply: Reply): number | null {
-  return reply === null ? null : Number(reply);
-}
-
-function asBuffer(view: ArrayBufferView): Buffer {
-  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
 }

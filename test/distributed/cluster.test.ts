@@ -1,25 +1,19 @@
 /**
  * A 3-primary Redis Cluster on loopback, each node with its own --dir and
- * `mmvec.snapshot data`: ioredis `Cluster` + `MmvecClient` route every command, and a
- * reshard (`redis-cli --cluster reshard`, which moves keys with MIGRATE) carries the
- * vectors' elements to the node that now owns their slot, where they stay writable.
+ * `mmvec.snapshot data`: `MmvecClient` over an ioredis `Cluster` and over a node-redis
+ * `createCluster` routes every command, and a reshard (`redis-cli --cluster reshard`,
+ * which moves keys with MIGRATE) carries the vectors' elements to the node that now owns
+ * their slot, where they stay writable. The whole suite runs once per client library.
  */
 
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MmvecClient } from '../..';
-import { type TestServer, infoField, startServer, waitFor } from '../helpers/redis';
-import { DTYPES, type DType, ITEMSIZE, freeClusterPort, keySlot, noise, restoreTemps } from './support';
-
-const run = promisify(execFile);
-
-const nodes: TestServer[] = [];
-let cluster: Cluster | undefined;
-let client: MmvecClient;
+import type { MmvecClient } from '../..';
+import { type Connected, LIBRARIES, connectCluster } from '../helpers/clients';
+import { clusterSettled, redisCli, slotOwners, startCluster, stopCluster } from '../helpers/cluster';
+import type { TestServer } from '../helpers/redis';
+import { DTYPES, type DType, ITEMSIZE, keySlot, noise, restoreTemps } from './support';
 
 interface Vector {
   key: string;
@@ -35,15 +29,17 @@ interface Vector {
  */
 const BANDS: [number, number][] = [[0, 2000], [2000, 5461], [5461, 10923], [10923, 16384]];
 
-const vectors: Vector[] = Array.from({ length: 30 }, (_, i) => {
-  const dtype = DTYPES[i % DTYPES.length]!;
-  const [low, high] = BANDS[i % BANDS.length]!;
-  let key = `vec:${i}`;
-  for (let j = 0; !(low <= keySlot(key) && keySlot(key) < high); j++) key = `vec:${i}.${j}`;
-  // Every seventh spans several 1 MiB chunks; the others are small.
-  const count = i % 7 === 0 ? (2.5 * 1024 * 1024) / ITEMSIZE[dtype] : 200 + 37 * i;
-  return { key, file: `vec-${i}.${dtype}`, dtype, bytes: noise(count * ITEMSIZE[dtype], 1000 + i) };
-});
+function makeVectors(): Vector[] {
+  return Array.from({ length: 30 }, (_, i) => {
+    const dtype = DTYPES[i % DTYPES.length]!;
+    const [low, high] = BANDS[i % BANDS.length]!;
+    let key = `vec:${i}`;
+    for (let j = 0; !(low <= keySlot(key) && keySlot(key) < high); j++) key = `vec:${i}.${j}`;
+    // Every seventh spans several 1 MiB chunks; the others are small.
+    const count = i % 7 === 0 ? (2.5 * 1024 * 1024) / ITEMSIZE[dtype] : 200 + 37 * i;
+    return { key, file: `vec-${i}.${dtype}`, dtype, bytes: noise(count * ITEMSIZE[dtype], 1000 + i) };
+  });
+}
 
 /** The element `add` appended, as its bytes in the owner's file. */
 function fileTail(owner: TestServer, v: Vector): Buffer {
@@ -51,74 +47,33 @@ function fileTail(owner: TestServer, v: Vector): Buffer {
   return file.subarray(file.length - ITEMSIZE[v.dtype]);
 }
 
-async function redisCli(...args: string[]): Promise<string> {
-  const { stdout } = await run('redis-cli', args, { timeout: 45_000, maxBuffer: 64 * 1024 * 1024 });
-  return stdout;
-}
+describe.each(LIBRARIES)('a 3-primary Redis Cluster over %s', (library) => {
+  let nodes: TestServer[] = [];
+  let connected: Connected | undefined;
+  let client: MmvecClient;
+  const vectors = makeVectors();
 
-/** Every node says cluster_state:ok and the slot map is the same everywhere. */
-async function clusterSettled(): Promise<void> {
-  await waitFor('cluster_state:ok on every node', async () => {
-    for (const node of nodes) {
-      const info = (await node.redis.call('CLUSTER', 'INFO')) as string;
-      if (infoField(info, 'cluster_state') !== 'ok' || infoField(info, 'cluster_slots_ok') !== '16384') return false;
-    }
-    const maps = await Promise.all(nodes.map(async (node) => JSON.stringify(await slotOwners(node))));
-    return maps.every((m) => m === maps[0]);
-  }, 30_000);
-}
-
-/** [start, end, port] of each slot range, as `node` sees the cluster. */
-async function slotOwners(node: TestServer): Promise<[number, number, number][]> {
-  const slots = (await node.redis.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
-  return slots.map(([start, end, [, port]]) => [start, end, port] as [number, number, number]).sort((x, y) => x[0] - y[0]);
-}
-
-async function ownerOf(key: string): Promise<TestServer> {
-  const slot = (await nodes[0]!.redis.call('CLUSTER', 'KEYSLOT', key)) as number;
-  expect(slot, `CLUSTER KEYSLOT ${key}`).toBe(keySlot(key));
-  const range = (await slotOwners(nodes[0]!)).find(([start, end]) => start <= slot && slot <= end);
-  const node = nodes.find((n) => n.port === range?.[2]);
-  if (!node) throw new Error(`no owner for ${key} (slot ${slot})`);
-  return node;
-}
-
-beforeAll(async () => {
-  for (let i = 0; i < 3; i++) {
-    const port = await freeClusterPort();
-    nodes.push(
-      await startServer({
-        port,
-        args: [
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', 'nodes.conf',
-          '--cluster-node-timeout', '5000',
-          '--appendonly', 'no',
-          '--mmvec.snapshot', 'data',
-        ],
-      }),
-    );
+  async function ownerOf(key: string): Promise<TestServer> {
+    const slot = (await nodes[0]!.redis.call('CLUSTER', 'KEYSLOT', key)) as number;
+    expect(slot, `CLUSTER KEYSLOT ${key}`).toBe(keySlot(key));
+    const range = (await slotOwners(nodes[0]!)).find(([start, end]) => start <= slot && slot <= end);
+    const node = nodes.find((n) => n.port === range?.[2]);
+    if (!node) throw new Error(`no owner for ${key} (slot ${slot})`);
+    return node;
   }
-  const out = await redisCli('--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes');
-  expect(out).toContain('[OK] All 16384 slots covered');
-  await clusterSettled();
-  cluster = new Cluster([{ host: '127.0.0.1', port: nodes[0]!.port }], {
-    redisOptions: { maxRetriesPerRequest: 3 },
-    slotsRefreshTimeout: 5000,
+
+  beforeAll(async () => {
+    nodes = await startCluster();
+    connected = await connectCluster(library, nodes[0]!.port);
+    client = connected.client;
   });
-  client = new MmvecClient(cluster);
-});
 
-afterAll(async () => {
-  cluster?.disconnect();
-  for (const node of nodes) {
-    await node.stop('nosave');
-    fs.rmSync(node.dir, { recursive: true, force: true });
-  }
-});
+  afterAll(async () => {
+    await connected?.close();
+    await stopCluster(nodes);
+  });
 
-describe('a 3-primary Redis Cluster', () => {
-  it('routes every command: 30 vectors bound and written through ioredis Cluster land on all three nodes', async () => {
+  it(`routes every command: 30 vectors bound and written through ${library} land on all three nodes`, async () => {
     for (const v of vectors) {
       expect(await client.open(v.key, v.file, { dtype: v.dtype })).toBe(0);
       expect(await client.addBlob(v.key, v.bytes)).toBe(v.bytes.length / ITEMSIZE[v.dtype]);
@@ -146,7 +101,7 @@ describe('a 3-primary Redis Cluster', () => {
       '--cluster', 'reshard', `127.0.0.1:${from.port}`,
       '--cluster-from', fromId, '--cluster-to', toId, '--cluster-slots', '2000', '--cluster-yes',
     );
-    await clusterSettled();
+    await clusterSettled(nodes);
     expect((await slotOwners(from)).reduce((n, [s, e, port]) => n + (port === from.port ? e - s + 1 : 0), 0)).toBe(5461 - 2000);
 
     let movedCount = 0;
@@ -184,7 +139,7 @@ describe('a 3-primary Redis Cluster', () => {
       '--cluster', 'reshard', `127.0.0.1:${from.port}`,
       '--cluster-from', fromId, '--cluster-to', toId, '--cluster-slots', '2000', '--cluster-yes',
     );
-    await clusterSettled();
+    await clusterSettled(nodes);
     for (const v of back) {
       expect(await ownerOf(v.key), v.key).toBe(to);
       expect(fs.readFileSync(path.join(to.dir, v.file)).equals(v.bytes), `${v.key}: the file now holds the current data`).toBe(true);

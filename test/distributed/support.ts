@@ -5,12 +5,11 @@
  */
 
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { expect } from 'vitest';
 import type { DType } from '../..';
-import { type TestServer, freePort, infoField, waitFor } from '../helpers/redis';
+import { type TestServer, infoField, waitFor } from '../helpers/redis';
 
 export type { DType };
 
@@ -274,22 +273,6 @@ export async function noForkChild(server: TestServer): Promise<void> {
   await waitFor('no fork child', async () => {
     const info = await server.redis.info('persistence');
     return infoField(info, 'rdb_bgsave_in_progress') === '0' && infoField(info, 'aof_rewrite_in_progress') === '0';
-  });
-}
-
-/** A free loopback port whose cluster bus port (port + 10000) is free too. */
-export async function freeClusterPort(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (port + 10000 <= 65535 && (await canListen(port + 10000))) return port;
-  }
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 

@@ -71,6 +71,45 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('npm inst
     expect(result.stdout.trim()).toBe('2.5 2');
   });
 
+  it('loads and typechecks with neither Redis client installed (both are optional peers)', () => {
+    for (const peer of ['ioredis', 'redis']) expect(fs.existsSync(path.join(app, 'node_modules', peer)), peer).toBe(false);
+    const loaded = run(process.execPath, ['-e', "console.log(typeof require('mmvec').MmvecClient)"], app);
+    expect(loaded.stderr).toBe('');
+    expect(loaded.stdout.trim()).toBe('function');
+
+    // Every .d.ts of the package is checked (no skipLibCheck): none may name ioredis or redis.
+    // Only @types/node comes from this repository; the app's node_modules has no client.
+    fs.writeFileSync(
+      path.join(app, 'use.ts'),
+      [
+        "import { MmvecClient, type RedisConnection } from 'mmvec';",
+        'export function countOf(redis: RedisConnection): Promise<number> {',
+        "  return new MmvecClient(redis).count('k');",
+        '}',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          target: 'ES2022',
+          module: 'commonjs',
+          moduleResolution: 'node10',
+          lib: ['ES2022', 'ESNext.Disposable'],
+          types: ['node'],
+          typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+        },
+        files: ['use.ts'],
+      }),
+    );
+    const checked = run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app);
+    expect(checked.stdout + checked.stderr).toBe('');
+    expect(checked.status).toBe(0);
+  });
+
   it('mmvec module-path names a module redis-server loads, and mmvec info reads a vector', async () => {
     const located = run('npx', ['--no-install', 'mmvec', 'module-path'], app);
     expect(located.status, located.stderr).toBe(0);
