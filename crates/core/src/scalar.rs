@@ -167,7 +167,10 @@ mod tests {
                 let text = Scalar::Float(v).to_string();
                 let back = text.parse::<f64>().map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
                 proptest::prop_assert!(back == v || (back.is_nan() && v.is_nan()), "{} -> {}", v, text);
-                proptest::prop_assert_eq!(back.is_sign_negative(), v.is_sign_negative());
+                // Every NaN is written `nan`, as Redis writes it: its sign and payload are not kept.
+                if !v.is_nan() {
+                    proptest::prop_assert_eq!(back.is_sign_negative(), v.is_sign_negative());
+                }
             }
         }
     }
