@@ -82,6 +82,31 @@ describe(`seed aliases on ${testedServer().label}`, () => {
   });
 });
 
+describe(`an alias name taken by something other than vector sets, on ${testedServer().label}`, () => {
+  let server: TestServer;
+
+  // ECHO renamed takes the name, as another module's command would (the bench's seed module
+  // takes VADD so). VADD has a clash rule, for vector sets' VADD only; where vector sets own
+  // VADD, VCOUNT stands in.
+  const taken = features.vectorSets ? 'VCOUNT' : 'VADD';
+
+  beforeAll(async () => {
+    server = await startServer({ args: ['--rename-command', 'ECHO', taken] });
+  });
+  afterAll(async () => {
+    await server.stop();
+    fs.rmSync(server.dir, { recursive: true, force: true });
+  });
+
+  it('is skipped and logged, never filtered: the name stays the other command\'s', async () => {
+    expect(server.log()).toContain(`mmvec: alias ${taken} skipped: the name is taken`);
+    expect(server.log()).not.toContain(`mmvec: ${taken} is the server's own command`);
+    expect(await server.redis.call(taken, 'hello')).toBe('hello');
+    expect(await server.redis.call('MMVEC.OPEN', 'db', 'file.mmap')).toBe(0);
+    expect(await server.redis.call('MMVEC.COUNT', 'db')).toBe(0);
+  });
+});
+
 describe.runIf(features.vectorSets)(`ALIASES no on ${testedServer().label}`, () => {
   let server: TestServer;
 

@@ -1,7 +1,8 @@
 //! Seed aliases whose name the server's own command already has: Redis 8's vector sets own
 //! `VADD`. Such an alias is served through a command filter that takes over only the call
 //! shapes the built-in command would reject, and rewrites them to the namespaced command;
-//! every other call reaches the built-in untouched. An alias with no such rule is skipped.
+//! every other call reaches the built-in untouched. An alias with no such rule, or whose
+//! name another module took, is skipped.
 
 use std::ffi::c_int;
 use std::sync::OnceLock;
@@ -12,6 +13,9 @@ use redis_module::{Context, raw};
 pub struct Clash {
     /// The alias, lower-case.
     pub alias: &'static str,
+    /// The module the server's command of that name belongs to (as `COMMAND DOCS` names
+    /// it): only its call shapes are known, so a name taken by anything else is skipped.
+    pub owner: &'static str,
     /// The namespaced command the filter rewrites those calls to.
     pub target: &'static str,
     /// The calls rewritten, as the load log names them.
@@ -25,6 +29,7 @@ pub struct Clash {
 /// takes `REDUCE`, `FP32` or `VALUES` right after the key.
 pub const CLASHES: &[Clash] = &[Clash {
     alias: "vadd",
+    owner: "vectorset",
     target: "MMVEC.ADD",
     shape: "VADD key value …, the value not REDUCE, FP32 or VALUES",
     ours: not_a_vector_set_add,

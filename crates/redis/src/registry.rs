@@ -72,8 +72,9 @@ const COMMANDS: &[Command] = &[
 
 /// Registers every namespaced command (a failure fails the load) and, if `aliases`,
 /// every seed alias: under its own name where that is free; where the server has a command
-/// of that name (Redis 8's `VADD`), through the command filter if the clash has a rule
-/// (`filter::CLASHES`), else not at all. Either is logged, never a load failure.
+/// of that name, through the command filter if the clash has a rule for the command's owner
+/// (`filter::CLASHES`: Redis 8's vector-set `VADD`), else not at all. Either is logged,
+/// never a load failure.
 pub fn register_all(ctx: &Context, aliases: bool) -> Result<(), ()> {
     let mmvec_category = add_mmvec_category(ctx);
     let mut routed = Vec::new();
@@ -90,7 +91,7 @@ pub fn register_all(ctx: &Context, aliases: bool) -> Result<(), ()> {
         if !name_taken(ctx, alias) && create(ctx, alias, command, mmvec_category) {
             continue;
         }
-        match filter::clash_for(alias) {
+        match filter::clash_for(alias).filter(|clash| owned_by(ctx, clash.owner, alias)) {
             Some(clash) => {
                 ctx.log_notice(&format!(
                     "mmvec: {} is the server's own command; the seed's calls of it ({}) are served through a command filter as {}, every other call reaches the server's {}",
@@ -159,6 +160,18 @@ fn set_acl_categories(ctx: &Context, name: &CString, flags: &str, mmvec_category
     unsafe {
         let command = get_command(ctx.ctx, name.as_ptr());
         !command.is_null() && set_categories(command, categories.as_ptr()) == raw::REDISMODULE_OK as c_int
+    }
+}
+
+/// Whether the server's command `name` belongs to the module `owner`.
+fn owned_by(ctx: &Context, owner: &str, name: &str) -> bool {
+    match ctx.call("COMMAND", &["LIST", "FILTERBY", "MODULE", owner]) {
+        Ok(RedisValue::Array(names)) => names.iter().any(|listed| match listed {
+            RedisValue::SimpleString(listed) | RedisValue::BulkString(listed) => listed.eq_ignore_ascii_case(name),
+            RedisValue::StringBuffer(listed) => listed.eq_ignore_ascii_case(name.as_bytes()),
+            _ => false,
+        }),
+        _ => false,
     }
 }
 
