@@ -1,7 +1,7 @@
 /** Renders bench/RESULTS.md from the suites' results. Nothing here is measured. */
 
 import type { Environment, MmapIoProbe } from './env.js';
-import type { Comparison, Measurement, SuiteResult } from './types.js';
+import type { Comparison, Measurement, OverviewRow, SuiteResult } from './types.js';
 
 export interface ReportInput {
   env: Environment;
@@ -64,6 +64,26 @@ function table(suite: SuiteResult): string[] {
     );
   }
   return rows;
+}
+
+/** Every contender as a ratio to the built-in, as the Redis issue's table has them. */
+function overviewTable(rows: OverviewRow[]): string[] {
+  const ratio = (m: Measurement, builtin: Measurement) =>
+    m.failed || builtin.failed ? '—' : `${(m.opsPerSec / builtin.opsPerSec).toFixed(2)}×`;
+  const cell = (m: Measurement | undefined, builtin: Measurement) => (m ? `\`${m.name}\` ${ratio(m, builtin)}` : '–');
+  const out = [
+    'Each contender as a ratio to the built-in command, all measured in this run on one server:',
+    '',
+    '| Work | Built-in | Plain C module (`ceiling.so`) | Seed\'s module | mmvec | Target | Met? |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const row of rows) {
+    const ceiling = row.ceiling.length ? row.ceiling.map((m) => cell(m, row.builtin)).join('; ') : '–';
+    const builtin = `\`${row.builtin.name}\` ${formatRate(row.builtin)}`;
+    const met = row.target ? (row.target.met ? 'met' : '**not met**') : '';
+    out.push(`| ${row.work} | ${builtin} | ${ceiling} | ${cell(row.seed, row.builtin)} | ${cell(row.mmvec, row.builtin)} | ${row.target?.text ?? ''} | ${met} |`);
+  }
+  return [...out, ''];
 }
 
 /** 475.1 M, 12.3 k, 950: for the runs table. */
@@ -129,7 +149,7 @@ export function renderReport(input: ReportInput): string {
     }
   }
   for (const suite of suites) {
-    out.push('', `## ${suite.title}`, '', ...table(suite), ...runsTable(suite, suite.suite === 'redis' ? 'Median' : 'Best'), '', 'Notes:', '', ...suite.notes.map((n) => `- ${n}`));
+    out.push('', `## ${suite.title}`, '', ...(suite.overview ? overviewTable(suite.overview) : []), ...table(suite), ...runsTable(suite, suite.suite === 'redis' ? 'Median' : 'Best'), '', 'Notes:', '', ...suite.notes.map((n) => `- ${n}`));
   }
   out.push('', '## mmap-io', '');
   if (mmapIo.ok) {

@@ -30,11 +30,26 @@ export interface Comparison {
   target?: Target;
 }
 
+/** One kind of work done by a built-in command, the reference modules and mmvec, in one run. */
+export interface OverviewRow {
+  work: string;
+  builtin: Measurement;
+  /** `ceiling.so`'s commands for the same work (none where it has none). */
+  ceiling: Measurement[];
+  /** The seed's module, where it has the command. */
+  seed?: Measurement;
+  mmvec: Measurement;
+  /** mmvec ÷ built-in against its target. */
+  target?: Target;
+}
+
 export interface SuiteResult {
   suite: 'inprocess' | 'redis';
   title: string;
   seconds: number;
   comparisons: Comparison[];
+  /** The Redis suite's table of every command against the built-in, the ceiling and the seed. */
+  overview?: OverviewRow[];
   notes: string[];
 }
 

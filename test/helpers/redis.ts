@@ -31,6 +31,8 @@ export interface ServerOptions {
   binary?: string;
   /** Extra `redis-server` arguments, e.g. `['--appendonly', 'yes']`. */
   args?: string[];
+  /** Modules loaded before mmvec's, so their command names win (the bench's peers). */
+  preload?: string[];
   /** Module arguments after the module path, e.g. `['ALIASES', 'no']`. */
   moduleArgs?: string[];
   /** Load this module file instead of the repository's release build; `false`: no module. */
@@ -81,6 +83,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     '--logfile', logFile,
     '--save', '',
     '--enable-debug-command', 'yes',
+    ...(options.preload ?? []).flatMap((module) => ['--loadmodule', module]),
     ...(options.module === false ? [] : ['--loadmodule', options.module ?? MODULE_PATH, ...(options.moduleArgs ?? [])]),
     ...(options.args ?? []),
   ];
