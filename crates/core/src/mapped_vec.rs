@@ -272,6 +272,33 @@ impl MappedVec {
         Ok(())
     }
 
+    /// Writes `bytes` at element `start` as a replicated write must: a `start` past the
+    /// end first extends the vector with zeros, through [`MappedVec::resize_deferred`], so
+    /// the write lands at the same position on a shorter file too.
+    pub fn put_at(&mut self, start: u64, bytes: &[u8]) -> Result<()> {
+        if start > self.len as u64 {
+            self.resize_deferred(start)?;
+        }
+        self.write_bytes_at(start, bytes)
+    }
+
+    /// Sets the length to `start` (through [`MappedVec::resize_deferred`]) and appends
+    /// `bytes`: the elements from `start` to the end, and the length, as they are on the
+    /// vector that produced them.
+    pub fn splice(&mut self, start: u64, bytes: &[u8]) -> Result<()> {
+        self.resize_deferred(start)?;
+        self.append_bytes(bytes)
+    }
+
+    /// The vector's bytes in runs of whole elements of at most `max_bytes` (at least one
+    /// element each), with the index of each run's first element: what a snapshot carries,
+    /// so saving and loading need bounded memory.
+    pub fn chunks(&self, max_bytes: usize) -> impl Iterator<Item = (u64, &[u8])> {
+        let itemsize = self.itemsize();
+        let per_chunk = (max_bytes / itemsize).max(1);
+        self.as_bytes().chunks(per_chunk * itemsize).enumerate().map(move |(n, chunk)| ((n * per_chunk) as u64, chunk))
+    }
+
     /// Removes and returns the last element, or `None` if the vector is empty.
     pub fn pop(&mut self) -> Result<Option<Scalar>> {
         self.check_writable()?;
