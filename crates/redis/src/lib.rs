@@ -3,6 +3,7 @@
 //!
 //! Load with `loadmodule /path/libmmvec_redis.so [DIR path] [ALIASES yes|no]`.
 
+mod api;
 mod commands;
 mod dispatch;
 mod durability;
@@ -12,7 +13,6 @@ mod info;
 mod keys;
 mod limits;
 mod module_args;
-mod pending;
 mod persistence;
 mod registry;
 mod reply;
@@ -25,8 +25,8 @@ use redis_module::{Context, InfoContext, RedisResult, RedisString, Status, redis
 use crate::durability::{FSYNC, Fsync};
 use crate::info::section as info_section;
 use crate::limits::MAX_BYTES;
+use crate::persistence::VECTOR_TYPE;
 use crate::snapshot::{SNAPSHOT, Snapshot};
-use crate::vector_key::VECTOR_TYPE;
 
 fn init(ctx: &Context, args: &[RedisString]) -> Status {
     let settings = match module_args::parse(args) {
@@ -46,11 +46,11 @@ fn init(ctx: &Context, args: &[RedisString]) -> Status {
     if registry::register_all(ctx, aliases).is_err() {
         return Status::Err;
     }
-    if !fork::subscribe(ctx) {
+    if !fork::subscribe(ctx, vector_key::settle_all) {
         ctx.log_warning("mmvec: cannot follow fork children; shrinks during BGSAVE may kill the child");
     }
     durability::start_syncer();
-    pending::start_retries(ctx);
+    vector_key::start_retries(ctx);
     Status::Ok
 }
 

@@ -1,10 +1,11 @@
 //! Bulk transfer as raw little-endian bytes: the file format itself, no text.
 
+use mmvec_core::Effect;
 use redis_module::{Context, RedisError};
 
 use crate::commands::{exact_arity, integer};
 use crate::dispatch::Args;
-use crate::effects;
+use crate::effects::{Propagate, commit};
 use crate::keys::Key;
 use crate::limits;
 use crate::reply::Reply;
@@ -44,9 +45,7 @@ pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     vector.write(|vec| vec.write_bytes_at(start, blob))?;
     let written = blob.len() / vector.binding.dtype.itemsize();
     if written > 0 {
-        effects::put_at_bytes(ctx, args.raw(1), start, blob)?;
-        effects::notify(ctx, c"mmvec.setblob", args.raw(1))?;
-        vector.sync_per_policy()?;
+        commit(ctx, args.raw(1), vector, Propagate::Effect(Effect::PutAt { start, bytes: blob }), c"mmvec.setblob")?;
     }
     Reply::new(ctx).count(written);
     Ok(())
@@ -65,9 +64,8 @@ pub fn add(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     vector.write(|vec| vec.append_bytes(blob))?;
     let added = blob.len() / vector.binding.dtype.itemsize();
     if added > 0 {
-        effects::splice(ctx, args.raw(1), vector.vec()?, start)?;
-        effects::notify(ctx, c"mmvec.addblob", args.raw(1))?;
-        vector.sync_per_policy()?;
+        let effect = Effect::splice_from(vector.vec()?, start).map_err(core_error)?;
+        commit(ctx, args.raw(1), vector, Propagate::Effect(effect), c"mmvec.addblob")?;
     }
     Reply::new(ctx).count(added);
     Ok(())
