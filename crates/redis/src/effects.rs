@@ -119,15 +119,29 @@ impl<T, R> Emitter<T, R> {
 /// `mmvec.snapshot data`, a writable key's elements as chunked positional writes and its
 /// length, so a node without the file gets it too.
 pub fn rebuild<T, R>(emitter: &Emitter<T, R>, key: Name, vector: &VectorKey) -> Result<(), RedisError> {
-    let binding = &vector.binding;
-    let count = vector.count();
     let mapped = vector.vec().ok();
-    let elements = mapped.filter(|_| count > 0 && !binding.readonly && carries_data());
-    emitter.bind(key, binding, count, mapped.is_some() && (count == 0 || elements.is_some()));
-    for effect in elements.into_iter().flat_map(|vec| vec.rebuild(CHUNK_BYTES)) {
+    let plan = RebuildPlan::of(vector.count(), mapped.is_some(), vector.binding.readonly, carries_data());
+    emitter.bind(key, &vector.binding, vector.count(), plan.create);
+    for effect in mapped.filter(|_| plan.elements).into_iter().flat_map(|vec| vec.rebuild(CHUNK_BYTES)) {
         emitter.effect(key, &effect)?;
     }
     Ok(())
+}
+
+/// What the rebuild protocol sends for a key.
+#[derive(Debug, PartialEq)]
+struct RebuildPlan {
+    /// Whether the elements follow the binding.
+    elements: bool,
+    /// Whether the receiver may create a missing file.
+    create: bool,
+}
+
+impl RebuildPlan {
+    fn of(count: u64, mapped: bool, readonly: bool, carries_data: bool) -> RebuildPlan {
+        let elements = mapped && count > 0 && !readonly && carries_data;
+        RebuildPlan { elements, create: mapped && (count == 0 || elements) }
+    }
 }
 
 /// How a write reaches the AOF and replicas.
@@ -164,4 +178,22 @@ pub fn notify(ctx: &Context, event: &CStr, key: Name) -> Result<(), RedisError> 
     // SAFETY: the event name is a static C string and the key a live argv string.
     unsafe { notify(ctx.ctx, raw::REDISMODULE_NOTIFY_MODULE as c_int, event.as_ptr(), key) };
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RebuildPlan;
+
+    #[test]
+    fn a_missing_file_may_be_created_only_when_that_is_the_whole_truth() {
+        let plan = |elements, create| RebuildPlan { elements, create };
+        // (count, mapped, readonly, carries data)
+        assert_eq!(RebuildPlan::of(0, true, false, false), plan(false, true), "empty: nothing is lost");
+        assert_eq!(RebuildPlan::of(0, true, true, true), plan(false, true), "empty and read-only");
+        assert_eq!(RebuildPlan::of(3, true, false, true), plan(true, true), "the elements follow");
+        assert_eq!(RebuildPlan::of(3, true, false, false), plan(false, false), "the file owns the data");
+        assert_eq!(RebuildPlan::of(3, true, true, true), plan(false, false), "read-only keys never send data");
+        assert_eq!(RebuildPlan::of(0, false, false, true), plan(false, false), "the file is missing here");
+        assert_eq!(RebuildPlan::of(3, false, false, true), plan(false, false), "the file is missing here");
+    }
 }

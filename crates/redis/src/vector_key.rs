@@ -252,3 +252,86 @@ fn confine(binding: &Binding, vec: &MappedVec) -> Result<(), mmvec_core::Error> 
 pub fn core_error(err: mmvec_core::Error) -> RedisError {
     RedisError::String(format!("ERR {err}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::OnceLock;
+
+    use mmvec_core::Root;
+
+    use super::*;
+    use crate::module_args::Settings;
+
+    /// The module's `DIR` for these tests, installed once as a load would.
+    fn dir() -> &'static Path {
+        static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+        DIR.get_or_init(|| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let root = Root::new(dir.path()).expect("root");
+            assert!(module_args::install(Settings { root, aliases: true }).is_ok(), "installed once");
+            dir
+        })
+        .path()
+    }
+
+    fn binding(path: &str, readonly: bool) -> Binding {
+        dir();
+        Binding { path: path.to_owned(), dtype: DType::UInt8, readonly }
+    }
+
+    fn text(err: RedisError) -> String {
+        match err {
+            RedisError::String(text) => text,
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_shrink_a_reader_blocks_waits_for_the_reader_then_completes() {
+        let mut key = VectorKey::open(binding("shrink.u8", false), true).expect("open");
+        key.write(|vec| vec.append_bytes(&[1, 2, 3, 4])).expect("append");
+        let reader =
+            MappedVec::open(dir().join("shrink.u8"), OpenOptions::new(DType::UInt8, Mode::Read)).expect("reader");
+        key.write(|vec| vec.resize_deferred(1)).expect("a deferred shrink never fails");
+        assert_eq!(key.count(), 1);
+        assert!(key.has_pending_shrink(), "the reader still maps four bytes");
+        assert!(key.settle(), "still pending while the reader is open");
+        assert_eq!(std::fs::metadata(dir().join("shrink.u8")).expect("stat").len(), 4);
+        drop(reader);
+        assert!(!key.settle(), "nothing pending once the file is cut");
+        assert_eq!(std::fs::read(dir().join("shrink.u8")).expect("read"), [1]);
+    }
+
+    #[test]
+    fn an_unavailable_key_answers_why_to_every_command() {
+        let mut key = VectorKey::unavailable(binding("gone.u8", false), "backing file missing: gone.u8".into(), 7);
+        assert_eq!(key.count(), 7, "the count recorded before the file went missing");
+        assert_eq!(key.unavailable_reason(), Some("backing file missing: gone.u8"));
+        assert_eq!(key.vec().err().map(text).as_deref(), Some("ERR backing file missing: gone.u8"));
+        let write = key.write(|vec| vec.append_bytes(&[1])).err().map(text);
+        assert_eq!(write.as_deref(), Some("ERR backing file missing: gone.u8"));
+        assert!(key.sync_per_policy().is_ok(), "no file, nothing to sync");
+        assert!(!key.settle());
+    }
+
+    #[test]
+    fn a_file_with_another_hard_link_is_refused() {
+        std::fs::write(dir().join("original.u8"), [1, 2]).expect("write");
+        std::fs::hard_link(dir().join("original.u8"), dir().join("linked.u8")).expect("link");
+        let refused = VectorKey::open(binding("linked.u8", true), false).err().map(|err| err.to_string());
+        assert_eq!(
+            refused.as_deref(),
+            Some("bad path 'linked.u8': has more than one hard link, so it may be a file outside DIR")
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_created_only_when_asked() {
+        let missing = VectorKey::open(binding("new.u8", false), false).err().map(|err| err.code());
+        assert_eq!(missing, Some("ENOENT"));
+        let created = VectorKey::open(binding("new.u8", false), true).expect("create");
+        assert_eq!(created.count(), 0);
+        assert!(dir().join("new.u8").exists());
+    }
+}

@@ -3,7 +3,7 @@
 use mmvec_core::Effect;
 use redis_module::{Context, RedisError};
 
-use crate::commands::{exact_arity, integer};
+use crate::commands::{answer_or_nil, exact_arity, integer};
 use crate::dispatch::Args;
 use crate::effects::{Propagate, commit};
 use crate::keys::Key;
@@ -17,18 +17,14 @@ pub fn get(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     exact_arity(args, 4)?;
     let start = non_negative(args, 2, "start")?;
     let count = non_negative(args, 3, "count")?;
-    let mut key = Key::read(ctx.ctx, args.raw(1))?;
-    let reply = Reply::new(ctx);
-    let Some(vector) = key.vector()? else {
-        reply.null();
-        return Ok(());
-    };
-    let vec = vector.vec()?;
-    let len = vec.len() as u64;
-    let start = start.min(len);
-    let end = start.saturating_add(count).min(len);
-    reply.bulk(vec.range(start, end).map_err(core_error)?);
-    Ok(())
+    answer_or_nil(ctx, args, |vector, reply| {
+        let vec = vector.vec()?;
+        let len = vec.len() as u64;
+        let start = start.min(len);
+        let end = start.saturating_add(count).min(len);
+        reply.bulk(vec.range(start, end).map_err(core_error)?);
+        Ok(())
+    })
 }
 
 /// `MMVEC.SETBLOB key start blob`: overwrites from `start` (at most the length: no gaps),
