@@ -1,5 +1,5 @@
-//! The command table: every `MMVEC.*` name, the seed's alias where it has one, flags and
-//! key positions (first key = argument 1, so Redis Cluster routes every command).
+//! The command table: every `MMVEC.*` name, the name the seed module (RedisMMap) gave the
+//! command where it had one, as an alias, flags and key positions (first key = argument 1, so Redis Cluster routes every command).
 
 use std::ffi::{CString, c_int};
 
@@ -34,8 +34,8 @@ command_fn!(set_len_fn => internal::set_len);
 command_fn!(bind_fn => internal::bind);
 
 struct Command {
-    /// The namespaced name; `None` for the seed's full version's extra read commands,
-    /// which exist only as aliases.
+    /// The namespaced name; `None` for the read commands only the seed's full version
+    /// (t-fuchi/RedisMMap) has (`VALL`, `VTYPE`, …), which exist only as aliases.
     name: Option<&'static str>,
     alias: Option<&'static str>,
     handler: extern "C" fn(*mut raw::RedisModuleCtx, *mut *mut raw::RedisModuleString, c_int) -> c_int,
@@ -70,7 +70,7 @@ const COMMANDS: &[Command] = &[
 ];
 
 /// Registers every namespaced command (a failure fails the load) and, if `aliases`,
-/// every seed alias whose name is free. A taken name (Redis 8 has its own `VADD`) is
+/// every alias (a RedisMMap command name) whose name is free. A taken name (Redis 8 has its own `VADD`) is
 /// logged and skipped, never a load failure.
 pub fn register_all(ctx: &Context, aliases: bool) -> Result<(), ()> {
     for command in COMMANDS {

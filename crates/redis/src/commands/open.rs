@@ -1,5 +1,6 @@
-//! `MMVEC.OPEN key path [TYPE dtype] [READONLY]`, and the seed's `MMAP key path` with its
-//! full version's form `MMAP key path value_type [value_size] [writable]`.
+//! `MMVEC.OPEN key path [TYPE dtype] [READONLY]`, and `MMAP` as the seed module (RedisMMap)
+//! has it: `MMAP key path` (a float64 file, read-write, created if missing), and its full
+//! version's form `MMAP key path value_type [value_size] [writable]`.
 
 use mmvec_core::DType;
 use redis_module::{Context, ContextFlags, RedisError};
@@ -27,7 +28,7 @@ pub fn open(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     bind(ctx, args, parse_options(args)?)
 }
 
-/// `MMAP`: the seed's `MMAP key path`, its full version's positional form, or the
+/// `MMAP`: RedisMMap's `MMAP key path`, its full version's positional form, or the
 /// namespaced options.
 pub fn mmap(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     if args.len() < 3 {
@@ -109,8 +110,8 @@ fn parse_options(args: &Args) -> Result<Request, RedisError> {
     Ok(request)
 }
 
-/// `key path value_type [value_size] [writable]`: read-only unless `writable`, as in the
-/// seed's full version; `value_size` must be the type's size (strings are not supported).
+/// `key path value_type [value_size] [writable]`: read-only unless `writable`, as in
+/// RedisMMap's full version; `value_size` must be the type's size (strings are not supported).
 fn parse_seed_form(args: &Args) -> Result<Request, RedisError> {
     if args.len() > 6 {
         return Err(RedisError::WrongArity);

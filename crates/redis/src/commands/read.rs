@@ -64,7 +64,7 @@ pub fn range(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     reply_range(ctx, args, start, stop)
 }
 
-/// `VALL key`: every value (the seed's full version).
+/// `VALL key`: every value (a command of RedisMMap's full version).
 pub fn all(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     exact_arity(args, 2)?;
     reply_range(ctx, args, 0, -1)
@@ -119,17 +119,18 @@ pub fn info(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     })
 }
 
-/// `VTYPE key`: the dtype name (the seed's full version).
+/// `VTYPE key`: the dtype name (a command of RedisMMap's full version).
 pub fn dtype(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     describe(ctx, args, |vector, reply| reply.bulk(vector.binding.dtype.name().as_bytes()))
 }
 
-/// `VSIZE key`: bytes per element (the seed's full version).
+/// `VSIZE key`: bytes per element (a command of RedisMMap's full version).
 pub fn itemsize(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     describe(ctx, args, |vector, reply| reply.count(vector.binding.dtype.itemsize()))
 }
 
-/// `VFILEPATH key`: the path the key was bound with (the seed's full version).
+/// `VFILEPATH key`: the path the key was bound with (a command of RedisMMap's full
+/// version).
 pub fn file_path(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     describe(ctx, args, |vector, reply| reply.bulk(vector.binding.path.as_bytes()))
 }
