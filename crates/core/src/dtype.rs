@@ -19,7 +19,7 @@ pub enum DType {
 }
 
 impl Default for DType {
-    /// `float64`, as in the seed module, which stored doubles only.
+    /// `float64`, as in the seed module (RedisMMap), which stored doubles only.
     fn default() -> Self {
         DType::Float64
     }
@@ -66,7 +66,8 @@ impl DType {
     }
 
     /// Parses a dtype name, case-insensitively: the canonical names, the short
-    /// aliases `i8 … u64, f32, f64`, and the seed's full version's `float` and `double`.
+    /// aliases `i8 … u64, f32, f64`, and the type names `float` and `double` of the seed
+    /// module's full version (t-fuchi/RedisMMap).
     pub fn from_name(name: &str) -> Result<DType, Error> {
         let lower = name.to_ascii_lowercase();
         let dtype = match lower.as_str() {

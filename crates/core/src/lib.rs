@@ -6,6 +6,7 @@ compile_error!("mmvec maps little-endian files zero-copy and supports little-end
 
 mod bounds;
 mod dtype;
+mod effect;
 mod element_store;
 mod error;
 mod file_io;
@@ -19,6 +20,7 @@ mod scalar;
 
 pub use bounds::{index_from_f64, lrange_bounds, slice_bounds};
 pub use dtype::{DType, integer_text};
+pub use effect::Effect;
 pub use error::{Error, Result};
 pub use mapped_vec::{Flusher, MappedVec};
 pub use open_options::{Mode, OpenOptions};

@@ -15,7 +15,8 @@ use crate::region::{Region, SharedBytes};
 use crate::scalar::Scalar;
 
 /// Address space reserved by a writable mapping at the least; it then doubles as needed,
-/// so a run of single appends remaps O(log n) times, not once per append as the seed did.
+/// so a run of single appends remaps O(log n) times: the seed module (RedisMMap) unmapped,
+/// extended and remapped the file on every `VADD`.
 const MIN_CAPACITY: usize = 64 * 1024;
 
 /// How a writable mapping relates to the end of its file.
@@ -39,6 +40,31 @@ const RESERVATION: Reservation = if cfg!(windows) { Reservation::Exact } else { 
 /// refuses to shrink the file while a reader has it mapped ([`Error::HasReaders`]).
 /// Two handles on one file never share state: a reader's length is the file's length
 /// when it was opened.
+///
+/// # Safety
+///
+/// The bytes that [`MappedVec::as_bytes`], [`MappedVec::range`] and [`MappedVec::share`]
+/// give out are the file's pages, and the file is shared: another process (or another
+/// handle in this one) that has it open for writing can change them while a `&[u8]` to
+/// them is alive. Rust assumes the memory behind a shared reference does not change;
+/// here it may, as with any mapping of a file others can write (memmap2's `Mmap` says
+/// the same). What mmvec guarantees, and what it does not:
+///
+/// - **Values can change under a reader.** A writer's changes appear in a reader's
+///   slice as they are made: a reader maps the file copy-on-write (`MAP_PRIVATE`), and
+///   on Linux pages it has not written to show the file as it now is (POSIX leaves this
+///   unspecified; a writer's own mapping is `MAP_SHARED`). Copy what you need to keep
+///   stable, and do not rely on two reads of one element agreeing.
+/// - **Elements are never torn.** A writer through `MappedVec` stores each element with
+///   one aligned store of its width, so a concurrent reader sees every element either
+///   old or new. A process that writes the file by other means has no such promise.
+/// - **The file does not shrink under a reader.** A reader holds a shared advisory lock;
+///   a writer shrinks the file only when no reader holds one ([`Error::HasReaders`], or a
+///   deferred shrink that completes later), so a reader's pages stay backed by the file
+///   and reading them never raises `SIGBUS`. A process that ignores the locks (truncating
+///   the file with another tool) can still crash every process that maps it.
+/// - **A reader's length is fixed when it opens**: elements appended later are not in its
+///   slice until it reopens the file.
 pub struct MappedVec {
     file: File,
     path: PathBuf,
@@ -270,6 +296,33 @@ impl MappedVec {
         self.copy_into_map(at, overwrite);
         self.len = self.len.max(end / size);
         Ok(())
+    }
+
+    /// Writes `bytes` at element `start` as a replicated write must: a `start` past the
+    /// end first extends the vector with zeros, through [`MappedVec::resize_deferred`], so
+    /// the write lands at the same position on a shorter file too.
+    pub fn put_at(&mut self, start: u64, bytes: &[u8]) -> Result<()> {
+        if start > self.len as u64 {
+            self.resize_deferred(start)?;
+        }
+        self.write_bytes_at(start, bytes)
+    }
+
+    /// Sets the length to `start` (through [`MappedVec::resize_deferred`]) and appends
+    /// `bytes`: the elements from `start` to the end, and the length, as they are on the
+    /// vector that produced them.
+    pub fn splice(&mut self, start: u64, bytes: &[u8]) -> Result<()> {
+        self.resize_deferred(start)?;
+        self.append_bytes(bytes)
+    }
+
+    /// The vector's bytes in runs of whole elements of at most `max_bytes` (at least one
+    /// element each), with the index of each run's first element: what a snapshot carries,
+    /// so saving and loading need bounded memory.
+    pub fn chunks(&self, max_bytes: usize) -> impl Iterator<Item = (u64, &[u8])> {
+        let itemsize = self.itemsize();
+        let per_chunk = (max_bytes / itemsize).max(1);
+        self.as_bytes().chunks(per_chunk * itemsize).enumerate().map(move |(n, chunk)| ((n * per_chunk) as u64, chunk))
     }
 
     /// Removes and returns the last element, or `None` if the vector is empty.

@@ -12,7 +12,8 @@ pub enum Mode {
     ReadWrite,
     /// `w+`: read-write; created, or truncated to zero if it exists.
     Create,
-    /// `a`: read-write; created if missing, kept as is otherwise (the seed's `MMAP`).
+    /// `a`: read-write; created if missing, kept as is otherwise (what the seed module's
+    /// `MMAP key path` does: RedisMMap, which mmvec replaces).
     #[default]
     Append,
 }

@@ -17,10 +17,13 @@ pub fn checksum(bytes: &[u8]) -> u32 {
 
 /// A vector file being restored: chunks go to a temporary file beside the target, which
 /// replaces the target only once its length and checksum match.
+///
+/// A stream must be read to its end even when its data cannot be kept (the reader of an
+/// RDB stays in step with it): a restore made by [`Restore::discard`] takes every chunk
+/// and keeps none.
 pub struct Restore {
-    target: PathBuf,
-    temp: PathBuf,
-    file: File,
+    /// `None` for a restore that discards.
+    temp: Option<TempFile>,
     dtype: DType,
     expected: u64,
     written: u64,
@@ -41,14 +44,28 @@ impl Restore {
             .truncate(true)
             .open(&temp)
             .map_err(|e| Error::io("create", &temp, e))?;
-        Ok(Restore { target: target.into(), temp, file, dtype, expected, written: 0, hasher: crc32fast::Hasher::new() })
+        let temp = TempFile { target: target.into(), path: temp, file };
+        Ok(Restore { temp: Some(temp), dtype, expected, written: 0, hasher: crc32fast::Hasher::new() })
     }
 
+    /// A restore that takes every chunk and keeps none, for the rest of a stream whose
+    /// data has nowhere to go; its [`Restore::finish`] fails.
+    pub fn discard() -> Restore {
+        Restore { temp: None, dtype: DType::UInt8, expected: 0, written: 0, hasher: crc32fast::Hasher::new() }
+    }
+
+    /// Whether this restore was made by [`Restore::discard`].
+    pub fn is_discarding(&self) -> bool {
+        self.temp.is_none()
+    }
+
+    /// Writes the next chunk; a discarding restore drops it.
     pub fn write(&mut self, chunk: &[u8]) -> Result<()> {
+        let Some(temp) = &self.temp else { return Ok(()) };
         if self.written + chunk.len() as u64 > self.expected {
             return Err(Error::Corrupt { reason: "more data than the count says" });
         }
-        write_all_at(&self.file, chunk, self.written).map_err(|e| Error::io("write", &self.temp, e))?;
+        write_all_at(&temp.file, chunk, self.written).map_err(|e| Error::io("write", &temp.path, e))?;
         self.hasher.update(chunk);
         self.written += chunk.len() as u64;
         Ok(())
@@ -61,6 +78,10 @@ impl Restore {
     /// sees the new contents; if it was longer, the shrink waits for its readers
     /// ([`MappedVec::resize_deferred`]).
     pub fn finish(self, checksum: u32, options: OpenOptions) -> Result<MappedVec> {
+        let Some(temp) = &self.temp else {
+            return Err(Error::Corrupt { reason: "the restore kept none of the data" });
+        };
+        let TempFile { target, path: temp, file } = temp;
         if self.written != self.expected {
             return Err(Error::Corrupt { reason: "less data than the count says" });
         }
@@ -68,18 +89,18 @@ impl Restore {
             return Err(Error::Corrupt { reason: "checksum mismatch" });
         }
         let options = OpenOptions { dtype: self.dtype, ..options };
-        if !self.target.exists() {
-            self.file.sync_all().map_err(|e| Error::io("fsync", &self.temp, e))?;
-            std::fs::rename(&self.temp, &self.target).map_err(|e| Error::io("rename", &self.target, e))?;
-            return MappedVec::open(&self.target, options);
+        if !target.exists() {
+            file.sync_all().map_err(|e| Error::io("fsync", temp, e))?;
+            std::fs::rename(temp, target).map_err(|e| Error::io("rename", target, e))?;
+            return MappedVec::open(target, options);
         }
-        let mut vec = MappedVec::open(&self.target, OpenOptions { mode: Mode::ReadWrite, ..options })?;
+        let mut vec = MappedVec::open(target, OpenOptions { mode: Mode::ReadWrite, ..options })?;
         let itemsize = self.dtype.itemsize() as u64;
         let mut chunk = vec![0u8; COPY_CHUNK - COPY_CHUNK % itemsize as usize];
         let mut at = 0u64;
         while at < self.expected {
             let len = chunk.len().min((self.expected - at) as usize);
-            read_exact_at(&self.file, &mut chunk[..len], at).map_err(|e| Error::io("read", &self.temp, e))?;
+            read_exact_at(file, &mut chunk[..len], at).map_err(|e| Error::io("read", temp, e))?;
             vec.write_bytes_at(at / itemsize, &chunk[..len])?;
             at += len as u64;
         }
@@ -92,10 +113,17 @@ impl Restore {
 /// Bytes copied at a time when rewriting an existing file.
 const COPY_CHUNK: usize = 1 << 20;
 
-impl Drop for Restore {
+/// The temporary file a restore writes, beside its target.
+struct TempFile {
+    target: PathBuf,
+    path: PathBuf,
+    file: File,
+}
+
+impl Drop for TempFile {
     /// An unfinished or failed restore leaves nothing behind.
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.temp);
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 
@@ -134,6 +162,19 @@ mod tests {
         drop(reader);
         vec.settle().expect("settle");
         assert_eq!(std::fs::read(&target).expect("read"), [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_discarding_restore_takes_every_chunk_and_keeps_none() {
+        let mut restore = Restore::discard();
+        assert!(restore.is_discarding());
+        restore.write(&[1, 2, 3]).expect("chunk");
+        restore.write(&[4; 100]).expect("chunk");
+        let options = OpenOptions::new(DType::UInt8, Mode::ReadWrite);
+        assert_eq!(
+            restore.finish(0, options).err().map(|e| e.to_string()).as_deref(),
+            Some("corrupt snapshot: the restore kept none of the data")
+        );
     }
 
     #[test]

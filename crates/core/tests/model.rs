@@ -1,7 +1,9 @@
-//! Property test: random operation sequences on a MappedVec, compared after every step
-//! with a plain byte-vector model and with the file on disk, across reopens, for every dtype.
+//! Property tests: random operation sequences on a MappedVec, compared after every step
+//! with a plain byte-vector model and with the file on disk, across reopens, for every
+//! dtype; and the effect stream those operations propagate, replayed from any suffix onto
+//! any later state, converging to the same bytes.
 
-use mmvec_core::{DType, MappedVec, Mode, OpenOptions, Scalar};
+use mmvec_core::{DType, Effect, MappedVec, Mode, OpenOptions, Scalar};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -144,11 +146,141 @@ fn run(dtype: DType, ops: Vec<Op>) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// An [`Effect`] with its bytes copied out of the vector that produced it.
+#[derive(Clone, Debug)]
+enum OwnedEffect {
+    PutMany(Vec<(u64, Vec<u8>)>),
+    Splice(u64, Vec<u8>),
+    SetLen(u64),
+}
+
+impl OwnedEffect {
+    fn of(effect: &Effect) -> OwnedEffect {
+        match *effect {
+            Effect::PutAt { start, bytes } => OwnedEffect::PutMany(vec![(start, bytes.to_vec())]),
+            Effect::PutMany(writes) => OwnedEffect::PutMany(writes.iter().map(|&(i, b)| (i, b.to_vec())).collect()),
+            Effect::Splice { start, bytes } => OwnedEffect::Splice(start, bytes.to_vec()),
+            Effect::SetLen(len) => OwnedEffect::SetLen(len),
+        }
+    }
+
+    fn apply(&self, vec: &mut MappedVec) -> mmvec_core::Result<()> {
+        match self {
+            OwnedEffect::PutMany(writes) => {
+                let writes: Vec<(u64, &[u8])> = writes.iter().map(|(i, b)| (*i, b.as_slice())).collect();
+                match writes.as_slice() {
+                    [(start, bytes)] => vec.apply(&Effect::PutAt { start: *start, bytes }),
+                    _ => vec.apply(&Effect::PutMany(&writes)),
+                }
+            }
+            OwnedEffect::Splice(start, bytes) => vec.apply(&Effect::Splice { start: *start, bytes }),
+            OwnedEffect::SetLen(len) => vec.apply(&Effect::SetLen(*len)),
+        }
+    }
+}
+
+/// Performs a client operation and returns the effect it propagates, built from the
+/// vector after the write as the Redis module builds it (`None`: nothing changed).
+fn perform(vec: &mut MappedVec, op: &Op) -> mmvec_core::Result<Option<OwnedEffect>> {
+    let effect = match op {
+        Op::Push(values) => {
+            let start = vec.len() as u64;
+            vec.extend(values)?;
+            OwnedEffect::of(&Effect::splice_from(vec, start)?)
+        }
+        Op::Set(pairs) => {
+            vec.set_many(pairs)?;
+            let writes = pairs.iter().map(|(i, _)| Effect::element(vec, *i)).collect::<mmvec_core::Result<Vec<_>>>()?;
+            OwnedEffect::of(&Effect::PutMany(&writes))
+        }
+        Op::Pop => match vec.pop()? {
+            Some(_) => OwnedEffect::of(&Effect::length_of(vec)),
+            None => return Ok(None),
+        },
+        Op::Clear => match vec.clear()? {
+            0 => return Ok(None),
+            _ => OwnedEffect::of(&Effect::length_of(vec)),
+        },
+        Op::Truncate(n) => {
+            vec.truncate(*n)?;
+            OwnedEffect::of(&Effect::length_of(vec))
+        }
+        Op::Resize(n) => {
+            vec.resize(*n)?;
+            OwnedEffect::of(&Effect::length_of(vec))
+        }
+        Op::WriteAt(start, bytes) => {
+            vec.write_bytes_at(*start, bytes)?;
+            OwnedEffect::of(&Effect::PutAt { start: *start, bytes })
+        }
+        Op::Reopen => return Ok(None),
+    };
+    Ok(Some(effect))
+}
+
+fn fail(e: impl std::fmt::Display) -> TestCaseError {
+    TestCaseError::fail(e.to_string())
+}
+
+/// A writable vector at `path` holding exactly `bytes`.
+fn vector_with(path: &std::path::Path, dtype: DType, bytes: &[u8]) -> Result<MappedVec, TestCaseError> {
+    std::fs::write(path, bytes).map_err(fail)?;
+    MappedVec::open(path, OpenOptions::new(dtype, Mode::ReadWrite)).map_err(fail)
+}
+
+/// Runs `ops`, recording the state after each and the effect stream; then replays every
+/// suffix of the stream onto every state at or after the point where the suffix begins,
+/// and the rebuild protocol (a snapshot's chunks and length) onto every state: each must
+/// end in the final bytes.
+fn converges(dtype: DType, ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().map_err(fail)?;
+    let path = dir.path().join("v.bin");
+    let mut vec = MappedVec::open(&path, OpenOptions::new(dtype, Mode::Append)).map_err(fail)?;
+    // states[k] is the state after the first k effects; effects[k] leads from states[k].
+    let mut states = vec![vec.as_bytes().to_vec()];
+    let mut effects = Vec::new();
+    for op in &ops {
+        if let Ok(Some(effect)) = perform(&mut vec, op) {
+            effects.push(effect);
+            states.push(vec.as_bytes().to_vec());
+        }
+    }
+    let last = vec.as_bytes().to_vec();
+    let rebuild: Vec<OwnedEffect> = vec.rebuild(64).map(|effect| OwnedEffect::of(&effect)).collect();
+    drop(vec);
+    let replica = dir.path().join("replica.bin");
+    for from in 0..effects.len() {
+        for state in &states[from..] {
+            let mut vec = vector_with(&replica, dtype, state)?;
+            for effect in &effects[from..] {
+                effect.apply(&mut vec).map_err(fail)?;
+            }
+            prop_assert_eq!(vec.as_bytes(), &last[..], "effects {}.. onto {:?}", from, state);
+        }
+    }
+    for state in &states {
+        let mut vec = vector_with(&replica, dtype, state)?;
+        for effect in &rebuild {
+            effect.apply(&mut vec).map_err(fail)?;
+        }
+        prop_assert_eq!(vec.as_bytes(), &last[..], "rebuild onto {:?}", state);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn matches_a_byte_model(dtype in prop::sample::select(DType::ALL.to_vec()), ops in prop::collection::vec(op(), 1..60)) {
         run(dtype, ops)?;
+    }
+
+    #[test]
+    fn any_suffix_of_the_effect_stream_converges(
+        dtype in prop::sample::select(DType::ALL.to_vec()),
+        ops in prop::collection::vec(op(), 1..30),
+    ) {
+        converges(dtype, ops)?;
     }
 }

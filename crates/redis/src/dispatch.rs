@@ -61,23 +61,29 @@ pub fn dispatch(
 }
 
 /// Replies with an error, keeping UTF-8 intact (the crate's own error reply turns each
-/// character into one byte). CR, LF and NUL, which cannot travel in an error line,
-/// become spaces and `\0`.
+/// character into one byte).
 fn reply_error(ctx: *mut raw::RedisModuleCtx, message: &str) -> c_int {
-    let line: String = message
+    // SAFETY: Redis fills its API table at load, before any command runs.
+    let (Ok(line), Some(reply)) =
+        (std::ffi::CString::new(error_line(message)), unsafe { raw::RedisModule_ReplyWithError })
+    else {
+        return raw::REDISMODULE_ERR as c_int;
+    };
+    // SAFETY: `line` is NUL-terminated and outlives the call; Redis copies it.
+    unsafe { reply(ctx, line.as_ptr()) }
+}
+
+/// The message as one error line: CR, LF and NUL, which cannot travel in one, become
+/// spaces and `\0`.
+fn error_line(message: &str) -> String {
+    message
         .chars()
         .map(|c| match c {
             '\r' | '\n' => " ".to_owned(),
             '\0' => "\\0".to_owned(),
             other => other.to_string(),
         })
-        .collect();
-    // SAFETY: Redis fills its API table at load, before any command runs.
-    let (Ok(line), Some(reply)) = (std::ffi::CString::new(line), unsafe { raw::RedisModule_ReplyWithError }) else {
-        return raw::REDISMODULE_ERR as c_int;
-    };
-    // SAFETY: `line` is NUL-terminated and outlives the call; Redis copies it.
-    unsafe { reply(ctx, line.as_ptr()) }
+        .collect()
 }
 
 /// Defines the `extern "C"` function Redis calls for a command, forwarding to `dispatch`.
@@ -94,3 +100,15 @@ macro_rules! command_fn {
 }
 
 pub(crate) use command_fn;
+
+#[cfg(test)]
+mod tests {
+    use super::error_line;
+
+    #[test]
+    fn an_error_stays_one_line_and_keeps_its_utf8() {
+        assert_eq!(error_line("ERR bad path 'a\r\nb'"), "ERR bad path 'a  b'");
+        assert_eq!(error_line("ERR x\0y"), "ERR x\\0y");
+        assert_eq!(error_line("ERR ünïcode ✓"), "ERR ünïcode ✓");
+    }
+}

@@ -6,21 +6,9 @@ use std::ffi::c_int;
 
 use redis_module::{RedisError, raw};
 
-use crate::vector_key::{VECTOR_TYPE, VectorKey};
-
-/// Yields a Redis API function, or returns an error from the enclosing function. Redis
-/// fills the table before `OnLoad`, so this only fails on a server without the API.
-macro_rules! api {
-    ($name:ident) => {
-        // SAFETY: Redis fills its API table at load, before any command runs; it is only
-        // read afterwards.
-        match unsafe { raw::$name } {
-            Some(function) => function,
-            None => return Err(RedisError::Str(concat!("ERR this Redis lacks ", stringify!($name)))),
-        }
-    };
-}
-pub(crate) use api;
+use crate::api::api;
+use crate::persistence::VECTOR_TYPE;
+use crate::vector_key::VectorKey;
 
 /// An open key, closed when dropped.
 pub struct Key {
@@ -75,7 +63,7 @@ impl Key {
     /// Stores `vector` under the (empty, writable) key.
     pub fn set(&self, vector: VectorKey) -> Result<(), RedisError> {
         let set_value = api!(RedisModule_ModuleTypeSetValue);
-        let value = Box::into_raw(Box::new(vector));
+        let value = vector.into_raw();
         // SAFETY: the key is open for writing; on success Redis owns the box and frees it
         // through the type's `free`, on failure it is ours to drop.
         unsafe {

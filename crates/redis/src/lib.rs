@@ -3,6 +3,7 @@
 //!
 //! Load with `loadmodule /path/libmmvec_redis.so [DIR path] [ALIASES yes|no]`.
 
+mod api;
 mod commands;
 mod dispatch;
 mod durability;
@@ -13,7 +14,6 @@ mod info;
 mod keys;
 mod limits;
 mod module_args;
-mod pending;
 mod persistence;
 mod registry;
 mod reply;
@@ -26,18 +26,8 @@ use redis_module::{Context, InfoContext, RedisResult, RedisString, Status, redis
 use crate::durability::{FSYNC, Fsync};
 use crate::info::section as info_section;
 use crate::limits::MAX_BYTES;
+use crate::persistence::VECTOR_TYPE;
 use crate::snapshot::{SNAPSHOT, Snapshot};
-use crate::vector_key::VECTOR_TYPE;
-
-/// Redis's allocator inside the server; the system's in unit tests, which run without one.
-#[cfg(not(test))]
-type ModuleAllocator = redis_module::alloc::RedisAlloc;
-#[cfg(not(test))]
-const MODULE_ALLOCATOR: ModuleAllocator = redis_module::alloc::RedisAlloc;
-#[cfg(test)]
-type ModuleAllocator = std::alloc::System;
-#[cfg(test)]
-const MODULE_ALLOCATOR: ModuleAllocator = std::alloc::System;
 
 fn init(ctx: &Context, args: &[RedisString]) -> Status {
     let settings = match module_args::parse(args) {
@@ -57,18 +47,29 @@ fn init(ctx: &Context, args: &[RedisString]) -> Status {
     if registry::register_all(ctx, aliases).is_err() {
         return Status::Err;
     }
-    if !fork::subscribe(ctx) {
+    if !fork::subscribe(ctx, vector_key::settle_all) {
         ctx.log_warning("mmvec: cannot follow fork children; shrinks during BGSAVE may kill the child");
     }
     durability::start_syncer();
-    pending::start_retries(ctx);
+    vector_key::start_retries(ctx);
     Status::Ok
 }
+
+/// Redis's allocator inside redis-server; the system's in unit tests, which run without
+/// Redis (its allocator is a function pointer Redis fills at load).
+#[cfg(not(test))]
+type Allocator = redis_module::alloc::RedisAlloc;
+#[cfg(not(test))]
+const ALLOCATOR: Allocator = redis_module::alloc::RedisAlloc;
+#[cfg(test)]
+type Allocator = std::alloc::System;
+#[cfg(test)]
+const ALLOCATOR: Allocator = std::alloc::System;
 
 redis_module! {
     name: "mmvec",
     version: 1,
-    allocator: (ModuleAllocator, MODULE_ALLOCATOR),
+    allocator: (Allocator, ALLOCATOR),
     data_types: [VECTOR_TYPE],
     init: init,
     info: info_section,

@@ -9,7 +9,8 @@ use redis_module::RedisString;
 pub struct Settings {
     /// Every vector file lies inside this directory.
     pub root: Root,
-    /// Whether the seed's command names (`MMAP`, `VGET`, …) are registered too.
+    /// Whether the command names of the seed module (RedisMMap, which mmvec replaces:
+    /// `MMAP`, `VGET`, …) are registered too, as aliases.
     pub aliases: bool,
 }
 

@@ -1,5 +1,5 @@
-//! The command table: every `MMVEC.*` name, the seed's alias where it has one, flags and
-//! key positions (first key = argument 1, so Redis Cluster routes every command).
+//! The command table: every `MMVEC.*` name, the name the seed module (RedisMMap) gave the
+//! command where it had one, as an alias, flags and key positions (first key = argument 1, so Redis Cluster routes every command).
 
 use std::ffi::{CString, c_int};
 
@@ -35,8 +35,8 @@ command_fn!(set_len_fn => internal::set_len);
 command_fn!(bind_fn => internal::bind);
 
 struct Command {
-    /// The namespaced name; `None` for the seed's full version's extra read commands,
-    /// which exist only as aliases.
+    /// The namespaced name; `None` for the read commands only the seed's full version
+    /// (t-fuchi/RedisMMap) has (`VALL`, `VTYPE`, …), which exist only as aliases.
     name: Option<&'static str>,
     alias: Option<&'static str>,
     handler: extern "C" fn(*mut raw::RedisModuleCtx, *mut *mut raw::RedisModuleString, c_int) -> c_int,
@@ -71,7 +71,7 @@ const COMMANDS: &[Command] = &[
 ];
 
 /// Registers every namespaced command (a failure fails the load) and, if `aliases`,
-/// every seed alias: under its own name where that is free; where the server has a command
+/// every alias (a RedisMMap command name): under its own name where that is free; where the server has a command
 /// of that name, through the command filter if the clash has a rule for the command's owner
 /// (`filter::CLASHES`: Redis 8's vector-set `VADD`), else not at all. Either is logged,
 /// never a load failure.

@@ -1,45 +1,21 @@
 //! The value stored under a Redis key: which file, how it is typed, and the mapping
 //! (or why there is none, for a key whose file vanished while the server was down).
+//! Shrinks that a fork child or a reader defers are completed by its private `pending`.
+
+mod pending;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use mmvec_core::{DType, MappedVec, Mode, OpenOptions};
-use redis_module::native_types::RedisType;
-use redis_module::{RedisError, raw};
+use redis_module::RedisError;
+use redis_module::logging::{log_notice, log_warning};
 
 use crate::durability::{self, SyncHandle};
 use crate::fork;
 use crate::module_args;
-use crate::pending;
-use crate::persistence;
 
-/// The module's data type. The name is what RDB files record: never change it.
-pub static VECTOR_TYPE: RedisType = RedisType::new(
-    "mmvec-vec",
-    persistence::ENCODING_VERSION,
-    raw::RedisModuleTypeMethods {
-        version: raw::REDISMODULE_TYPE_METHOD_VERSION as u64,
-        rdb_load: Some(persistence::rdb_load),
-        rdb_save: Some(persistence::rdb_save),
-        aof_rewrite: Some(persistence::aof_rewrite),
-        mem_usage: Some(persistence::mem_usage),
-        digest: None,
-        free: Some(persistence::free),
-        aux_load: None,
-        aux_save: None,
-        aux_save_triggers: 0,
-        free_effort: None,
-        unlink: Some(persistence::unlink),
-        copy: None,
-        defrag: None,
-        mem_usage2: None,
-        free_effort2: None,
-        unlink2: None,
-        copy2: None,
-        aux_save2: None,
-    },
-);
+pub use pending::{settle_all, start_retries};
 
 /// Vectors alive and the bytes their files hold, for `INFO mmvec`.
 pub static VECTORS: AtomicI64 = AtomicI64::new(0);
@@ -98,6 +74,32 @@ impl VectorKey {
         VectorKey::mapped(binding, vec)
     }
 
+    /// Maps the file again (reloading a key). A file that is missing or unusable leaves
+    /// the key in place, answering a clear error, rather than stopping the server or
+    /// emptying the vector; `saved_count` is the count the key had when it was recorded.
+    pub fn reopen(binding: Binding, saved_count: Option<u64>) -> VectorKey {
+        match VectorKey::open(binding.clone(), false) {
+            Ok(key) => {
+                if let Some(saved) = saved_count.filter(|&saved| saved != key.count()) {
+                    log_notice(format!(
+                        "mmvec: {} holds {} elements, {saved} when saved; the file wins",
+                        binding.path,
+                        key.count()
+                    ));
+                }
+                key
+            }
+            Err(err) => {
+                let reason = match err {
+                    mmvec_core::Error::NotFound { .. } => format!("backing file missing: {}", binding.path),
+                    other => format!("backing file unusable: {other}"),
+                };
+                log_warning(format!("mmvec: {reason}"));
+                VectorKey::unavailable(binding, reason, saved_count.unwrap_or(0))
+            }
+        }
+    }
+
     /// How the module opens a binding's file: not through a final symlink (the path was
     /// resolved and checked already).
     pub fn options(binding: &Binding, mode: Mode) -> OpenOptions {
@@ -118,6 +120,24 @@ impl VectorKey {
     /// A key whose file could not be mapped at load; every command on it answers `reason`.
     pub fn unavailable(binding: Binding, reason: String, count: u64) -> VectorKey {
         VectorKey::with_backing(binding, Backing::Unavailable { reason, count })
+    }
+
+    /// Moves the key into the box that Redis will own (a stored or loaded value), whose
+    /// address never changes: from here a deferred shrink can be completed by address.
+    pub fn into_raw(self) -> *mut VectorKey {
+        let boxed = Box::into_raw(Box::new(self));
+        // SAFETY: just boxed, and not yet shared with anyone.
+        let key = unsafe { &*boxed };
+        if key.has_pending_shrink() {
+            pending::remember(key);
+        }
+        boxed
+    }
+
+    /// Redis unlinked the value from the keyspace (on the main thread, before a lazy
+    /// free may drop it on another): no shrink of it is completed from now on.
+    pub fn unlinked(value: *const VectorKey) {
+        pending::forget(value);
     }
 
     fn with_backing(binding: Binding, backing: Backing) -> VectorKey {
@@ -231,4 +251,87 @@ fn confine(binding: &Binding, vec: &MappedVec) -> Result<(), mmvec_core::Error> 
 /// A core error as a Redis error reply.
 pub fn core_error(err: mmvec_core::Error) -> RedisError {
     RedisError::String(format!("ERR {err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::OnceLock;
+
+    use mmvec_core::Root;
+
+    use super::*;
+    use crate::module_args::Settings;
+
+    /// The module's `DIR` for these tests, installed once as a load would.
+    fn dir() -> &'static Path {
+        static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+        DIR.get_or_init(|| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let root = Root::new(dir.path()).expect("root");
+            assert!(module_args::install(Settings { root, aliases: true }).is_ok(), "installed once");
+            dir
+        })
+        .path()
+    }
+
+    fn binding(path: &str, readonly: bool) -> Binding {
+        dir();
+        Binding { path: path.to_owned(), dtype: DType::UInt8, readonly }
+    }
+
+    fn text(err: RedisError) -> String {
+        match err {
+            RedisError::String(text) => text,
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_shrink_a_reader_blocks_waits_for_the_reader_then_completes() {
+        let mut key = VectorKey::open(binding("shrink.u8", false), true).expect("open");
+        key.write(|vec| vec.append_bytes(&[1, 2, 3, 4])).expect("append");
+        let reader =
+            MappedVec::open(dir().join("shrink.u8"), OpenOptions::new(DType::UInt8, Mode::Read)).expect("reader");
+        key.write(|vec| vec.resize_deferred(1)).expect("a deferred shrink never fails");
+        assert_eq!(key.count(), 1);
+        assert!(key.has_pending_shrink(), "the reader still maps four bytes");
+        assert!(key.settle(), "still pending while the reader is open");
+        assert_eq!(std::fs::metadata(dir().join("shrink.u8")).expect("stat").len(), 4);
+        drop(reader);
+        assert!(!key.settle(), "nothing pending once the file is cut");
+        assert_eq!(std::fs::read(dir().join("shrink.u8")).expect("read"), [1]);
+    }
+
+    #[test]
+    fn an_unavailable_key_answers_why_to_every_command() {
+        let mut key = VectorKey::unavailable(binding("gone.u8", false), "backing file missing: gone.u8".into(), 7);
+        assert_eq!(key.count(), 7, "the count recorded before the file went missing");
+        assert_eq!(key.unavailable_reason(), Some("backing file missing: gone.u8"));
+        assert_eq!(key.vec().err().map(text).as_deref(), Some("ERR backing file missing: gone.u8"));
+        let write = key.write(|vec| vec.append_bytes(&[1])).err().map(text);
+        assert_eq!(write.as_deref(), Some("ERR backing file missing: gone.u8"));
+        assert!(key.sync_per_policy().is_ok(), "no file, nothing to sync");
+        assert!(!key.settle());
+    }
+
+    #[test]
+    fn a_file_with_another_hard_link_is_refused() {
+        std::fs::write(dir().join("original.u8"), [1, 2]).expect("write");
+        std::fs::hard_link(dir().join("original.u8"), dir().join("linked.u8")).expect("link");
+        let refused = VectorKey::open(binding("linked.u8", true), false).err().map(|err| err.to_string());
+        assert_eq!(
+            refused.as_deref(),
+            Some("bad path 'linked.u8': has more than one hard link, so it may be a file outside DIR")
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_created_only_when_asked() {
+        let missing = VectorKey::open(binding("new.u8", false), false).err().map(|err| err.code());
+        assert_eq!(missing, Some("ENOENT"));
+        let created = VectorKey::open(binding("new.u8", false), true).expect("create");
+        assert_eq!(created.count(), 0);
+        assert!(dir().join("new.u8").exists());
+    }
 }

@@ -1,10 +1,11 @@
 //! Bulk transfer as raw little-endian bytes: the file format itself, no text.
 
+use mmvec_core::Effect;
 use redis_module::{Context, RedisError};
 
-use crate::commands::{exact_arity, integer};
+use crate::commands::{answer_or_nil, exact_arity, integer};
 use crate::dispatch::Args;
-use crate::effects;
+use crate::effects::{Propagate, commit};
 use crate::keys::Key;
 use crate::limits;
 use crate::reply::Reply;
@@ -16,18 +17,14 @@ pub fn get(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     exact_arity(args, 4)?;
     let start = non_negative(args, 2, "start")?;
     let count = non_negative(args, 3, "count")?;
-    let mut key = Key::read(ctx.ctx, args.raw(1))?;
-    let reply = Reply::new(ctx);
-    let Some(vector) = key.vector()? else {
-        reply.null();
-        return Ok(());
-    };
-    let vec = vector.vec()?;
-    let len = vec.len() as u64;
-    let start = start.min(len);
-    let end = start.saturating_add(count).min(len);
-    reply.bulk(vec.range(start, end).map_err(core_error)?);
-    Ok(())
+    answer_or_nil(ctx, args, |vector, reply| {
+        let vec = vector.vec()?;
+        let len = vec.len() as u64;
+        let start = start.min(len);
+        let end = start.saturating_add(count).min(len);
+        reply.bulk(vec.range(start, end).map_err(core_error)?);
+        Ok(())
+    })
 }
 
 /// `MMVEC.SETBLOB key start blob`: overwrites from `start` (at most the length: no gaps),
@@ -44,9 +41,7 @@ pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     vector.write(|vec| vec.write_bytes_at(start, blob))?;
     let written = blob.len() / vector.binding.dtype.itemsize();
     if written > 0 {
-        effects::put_at_bytes(ctx, args.raw(1), start, blob)?;
-        effects::notify(ctx, c"mmvec.setblob", args.raw(1))?;
-        vector.sync_per_policy()?;
+        commit(ctx, args.raw(1), vector, Propagate::Effect(Effect::PutAt { start, bytes: blob }), c"mmvec.setblob")?;
     }
     Reply::new(ctx).count(written);
     Ok(())
@@ -65,9 +60,8 @@ pub fn add(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     vector.write(|vec| vec.append_bytes(blob))?;
     let added = blob.len() / vector.binding.dtype.itemsize();
     if added > 0 {
-        effects::splice(ctx, args.raw(1), vector.vec()?, start)?;
-        effects::notify(ctx, c"mmvec.addblob", args.raw(1))?;
-        vector.sync_per_policy()?;
+        let effect = Effect::splice_from(vector.vec()?, start).map_err(core_error)?;
+        commit(ctx, args.raw(1), vector, Propagate::Effect(effect), c"mmvec.addblob")?;
     }
     Reply::new(ctx).count(added);
     Ok(())

@@ -1,24 +1,21 @@
-//! The internal commands that carry propagated effects (see `effects`). They run only
-//! from the AOF and from a primary; clients are refused (Redis 7.0 has no internal flag).
-
-use redis_module::{Context, ContextFlags, RedisError, raw};
+//! The internal commands that carry propagated effects (see `effects`): each parses its
+//! `mmvec_core::Effect` and applies it. They run only from the AOF and from a primary;
+//! clients are refused (Redis 7.0 has no internal flag).
 
 use std::ffi::CStr;
 
+use mmvec_core::{DType, Effect};
+use redis_module::{Context, ContextFlags, RedisError, raw};
+
 use crate::commands::{exact_arity, integer};
 use crate::dispatch::Args;
-use crate::effects;
+use crate::effects::{self, Propagate, commit};
 use crate::keys::Key;
-use crate::persistence;
 use crate::reply::Reply;
 use crate::vector_key::{Binding, VectorKey, core_error};
-use mmvec_core::DType;
 
 /// `MMVEC.PUTAT key index bytes [index bytes ...]`: writes at each index; a write past
 /// the end extends the vector (zero-filled gap), as replay onto a shorter file needs.
-///
-/// Effects must apply: a shrink that a reader of the file blocks (another process has
-/// it mapped) changes the length now and truncates the file later (`resize_deferred`).
 pub fn put_at(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     only_replicated(ctx, "MMVEC.PUTAT")?;
     if args.len() < 4 || !args.len().is_multiple_of(2) {
@@ -28,15 +25,11 @@ pub fn put_at(ctx: &Context, args: &Args) -> Result<(), RedisError> {
         .step_by(2)
         .map(|i| Ok((position(args, i)?, args.bytes(i + 1))))
         .collect::<Result<Vec<_>, RedisError>>()?;
-    apply(ctx, args, c"mmvec.set", |vec| {
-        for (start, bytes) in &writes {
-            if *start > vec.len() as u64 {
-                vec.resize_deferred(*start)?;
-            }
-            vec.write_bytes_at(*start, bytes)?;
-        }
-        Ok(())
-    })
+    let effect = match writes.as_slice() {
+        [(start, bytes)] => Effect::PutAt { start: *start, bytes },
+        _ => Effect::PutMany(&writes),
+    };
+    apply(ctx, args, c"mmvec.set", effect)
 }
 
 /// `MMVEC.SPLICE key start bytes`: writes at `start` and sets the length to its end.
@@ -44,11 +37,7 @@ pub fn splice(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     only_replicated(ctx, "MMVEC.SPLICE")?;
     exact_arity(args, 4)?;
     let start = position(args, 2)?;
-    let bytes = args.bytes(3);
-    apply(ctx, args, c"mmvec.add", |vec| {
-        vec.resize_deferred(start)?;
-        vec.append_bytes(bytes)
-    })
+    apply(ctx, args, c"mmvec.add", Effect::Splice { start, bytes: args.bytes(3) })
 }
 
 /// `MMVEC.SETLEN key length`: truncates, or extends with zeros.
@@ -56,22 +45,17 @@ pub fn set_len(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     only_replicated(ctx, "MMVEC.SETLEN")?;
     exact_arity(args, 3)?;
     let len = position(args, 2)?;
-    apply(ctx, args, c"mmvec.setlen", |vec| vec.resize_deferred(len))
+    apply(ctx, args, c"mmvec.setlen", Effect::SetLen(len))
 }
 
-fn apply(
-    ctx: &Context,
-    args: &Args,
-    event: &CStr,
-    change: impl FnOnce(&mut mmvec_core::MappedVec) -> mmvec_core::Result<()>,
-) -> Result<(), RedisError> {
+/// Applies an effect (which must not fail for a reader of the file: see
+/// `MappedVec::apply`) and passes it on as it came, so this server's own AOF and
+/// replicas get it too.
+fn apply(ctx: &Context, args: &Args, event: &CStr, effect: Effect) -> Result<(), RedisError> {
     let mut key = Key::write(ctx.ctx, args.raw(1))?;
     let vector = key.existing_vector()?;
-    vector.write(change)?;
-    // Pass the effect on as it came, so this server's own AOF and replicas get it too.
-    ctx.replicate_verbatim();
-    effects::notify(ctx, event, args.raw(1))?;
-    vector.sync_per_policy()?;
+    vector.write(|vec| vec.apply(&effect))?;
+    commit(ctx, args.raw(1), vector, Propagate::Verbatim, event)?;
     Reply::new(ctx).ok();
     Ok(())
 }
@@ -142,6 +126,6 @@ fn open_as_replica(binding: Binding, count: u64, create: bool) -> VectorKey {
                 VectorKey::unavailable(binding, reason, count)
             }
         },
-        Err(_) => persistence::reopen(binding, Some(count)),
+        Err(_) => VectorKey::reopen(binding, Some(count)),
     }
 }

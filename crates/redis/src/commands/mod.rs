@@ -7,9 +7,12 @@ pub mod open;
 pub mod read;
 pub mod write;
 
-use redis_module::RedisError;
+use redis_module::{Context, RedisError};
 
 use crate::dispatch::Args;
+use crate::keys::Key;
+use crate::reply::Reply;
+use crate::vector_key::VectorKey;
 
 /// A signed 64-bit integer argument, with Redis's own syntax (no `+`, no leading zeros).
 pub fn integer(args: &Args, i: usize, what: &str) -> Result<i64, RedisError> {
@@ -22,6 +25,24 @@ pub fn integer(args: &Args, i: usize, what: &str) -> Result<i64, RedisError> {
 pub fn index_for_write(args: &Args, i: usize, len: u64) -> Result<u64, RedisError> {
     let index = integer(args, i, "index")?;
     u64::try_from(index).map_err(|_| RedisError::String(format!("ERR index {index} is out of range for length {len}")))
+}
+
+/// Opens the key named by argument 1 for reading and answers from its vector, or nil
+/// for a missing key.
+pub fn answer_or_nil(
+    ctx: &Context,
+    args: &Args,
+    answer: impl FnOnce(&VectorKey, &Reply) -> Result<(), RedisError>,
+) -> Result<(), RedisError> {
+    let mut key = Key::read(ctx.ctx, args.raw(1))?;
+    let reply = Reply::new(ctx);
+    match key.vector()? {
+        Some(vector) => answer(vector, &reply),
+        None => {
+            reply.null();
+            Ok(())
+        }
+    }
 }
 
 pub fn exact_arity(args: &Args, n: usize) -> Result<(), RedisError> {

@@ -1,15 +1,15 @@
-//! `MMVEC.OPEN key path [TYPE dtype] [READONLY]`, and the seed's `MMAP key path` with its
-//! full version's form `MMAP key path value_type [value_size] [writable]`.
+//! `MMVEC.OPEN key path [TYPE dtype] [READONLY]`, and `MMAP` as the seed module (RedisMMap)
+//! has it: `MMAP key path` (a float64 file, read-write, created if missing), and its full
+//! version's form `MMAP key path value_type [value_size] [writable]`.
 
 use mmvec_core::DType;
 use redis_module::{Context, ContextFlags, RedisError};
 
 use crate::commands::integer;
 use crate::dispatch::Args;
-use crate::effects;
+use crate::effects::{self, Emitter};
 use crate::keys::Key;
 use crate::module_args;
-use crate::persistence;
 use crate::reply::Reply;
 use crate::vector_key::{Binding, VectorKey, core_error};
 
@@ -28,7 +28,7 @@ pub fn open(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     bind(ctx, args, parse_options(args)?)
 }
 
-/// `MMAP`: the seed's `MMAP key path`, its full version's positional form, or the
+/// `MMAP`: RedisMMap's `MMAP key path`, its full version's positional form, or the
 /// namespaced options.
 pub fn mmap(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     if args.len() < 3 {
@@ -54,24 +54,25 @@ fn bind(ctx: &Context, args: &Args, mut request: Request) -> Result<(), RedisErr
             if existing.unavailable_reason().is_some() {
                 // The file may have been put back since the load: try again.
                 *existing = VectorKey::open(existing.binding.clone(), false).map_err(core_error)?;
-                effects::bind(ctx, name, existing.vec()?, &existing.binding)?;
+                effects::rebuild(&Emitter::replicate(ctx)?, name, existing)?;
                 effects::notify(ctx, c"mmvec.open", name)?;
             }
             existing.count()
         }
         None => {
-            let binding = request.binding;
             let vector = if ctx.get_flags().contains(ContextFlags::LOADING) {
                 // Replaying the AOF: the file was created when this OPEN first ran. If it
                 // is gone now, keep the key with the error rather than re-create it empty
                 // (the writes replayed next would then leave zeros counted as values).
-                persistence::reopen(binding.clone(), None)
+                VectorKey::reopen(request.binding, None)
             } else {
-                VectorKey::open(binding.clone(), true).map_err(core_error)?
+                VectorKey::open(request.binding, true).map_err(core_error)?
             };
             let count = vector.count();
-            if let Ok(vec) = vector.vec() {
-                effects::bind(ctx, name, vec, &binding)?;
+            // A key whose file is missing (only while replaying the AOF) is not sent on: the
+            // AOF being replayed already holds its OPEN.
+            if vector.vec().is_ok() {
+                effects::rebuild(&Emitter::replicate(ctx)?, name, &vector)?;
             }
             key.set(vector)?;
             effects::notify(ctx, c"mmvec.open", name)?;
@@ -109,8 +110,8 @@ fn parse_options(args: &Args) -> Result<Request, RedisError> {
     Ok(request)
 }
 
-/// `key path value_type [value_size] [writable]`: read-only unless `writable`, as in the
-/// seed's full version; `value_size` must be the type's size (strings are not supported).
+/// `key path value_type [value_size] [writable]`: read-only unless `writable`, as in
+/// RedisMMap's full version; `value_size` must be the type's size (strings are not supported).
 fn parse_seed_form(args: &Args) -> Result<Request, RedisError> {
     if args.len() > 6 {
         return Err(RedisError::WrongArity);

@@ -4,7 +4,7 @@
 use mmvec_core::lrange_bounds;
 use redis_module::{Context, RedisError};
 
-use crate::commands::{exact_arity, integer};
+use crate::commands::{answer_or_nil, exact_arity, integer};
 use crate::dispatch::Args;
 use crate::keys::Key;
 use crate::reply::Reply;
@@ -14,18 +14,14 @@ use crate::vector_key::{VectorKey, core_error};
 pub fn get(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     exact_arity(args, 3)?;
     let index = integer(args, 2, "index")?;
-    let mut key = Key::read(ctx.ctx, args.raw(1))?;
-    let reply = Reply::new(ctx);
-    let Some(vector) = key.vector()? else {
-        reply.null();
-        return Ok(());
-    };
-    let vec = vector.vec()?;
-    match u64::try_from(index).ok().and_then(|i| vec.get(i).ok()) {
-        Some(value) => reply.scalar(value),
-        None => reply.null(),
-    }
-    Ok(())
+    answer_or_nil(ctx, args, |vector, reply| {
+        let vec = vector.vec()?;
+        match u64::try_from(index).ok().and_then(|i| vec.get(i).ok()) {
+            Some(value) => reply.scalar(value),
+            None => reply.null(),
+        }
+        Ok(())
+    })
 }
 
 /// `MMVEC.MGET key index [index ...]` / `VMGET`: values, nil where out of range.
@@ -68,7 +64,7 @@ pub fn range(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     reply_range(ctx, args, start, stop)
 }
 
-/// `VALL key`: every value (the seed's full version).
+/// `VALL key`: every value (a command of RedisMMap's full version).
 pub fn all(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     exact_arity(args, 2)?;
     reply_range(ctx, args, 0, -1)
@@ -123,17 +119,18 @@ pub fn info(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     })
 }
 
-/// `VTYPE key`: the dtype name (the seed's full version).
+/// `VTYPE key`: the dtype name (a command of RedisMMap's full version).
 pub fn dtype(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     describe(ctx, args, |vector, reply| reply.bulk(vector.binding.dtype.name().as_bytes()))
 }
 
-/// `VSIZE key`: bytes per element (the seed's full version).
+/// `VSIZE key`: bytes per element (a command of RedisMMap's full version).
 pub fn itemsize(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     describe(ctx, args, |vector, reply| reply.count(vector.binding.dtype.itemsize()))
 }
 
-/// `VFILEPATH key`: the path the key was bound with (the seed's full version).
+/// `VFILEPATH key`: the path the key was bound with (a command of RedisMMap's full
+/// version).
 pub fn file_path(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     describe(ctx, args, |vector, reply| reply.bulk(vector.binding.path.as_bytes()))
 }
@@ -141,11 +138,8 @@ pub fn file_path(ctx: &Context, args: &Args) -> Result<(), RedisError> {
 /// Answers from the binding alone (nil for a missing key), even when the file is gone.
 fn describe(ctx: &Context, args: &Args, answer: impl FnOnce(&VectorKey, &Reply)) -> Result<(), RedisError> {
     exact_arity(args, 2)?;
-    let mut key = Key::read(ctx.ctx, args.raw(1))?;
-    let reply = Reply::new(ctx);
-    match key.vector()? {
-        Some(vector) => answer(vector, &reply),
-        None => reply.null(),
-    }
-    Ok(())
+    answer_or_nil(ctx, args, |vector, reply| {
+        answer(vector, reply);
+        Ok(())
+    })
 }

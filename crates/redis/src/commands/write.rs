@@ -1,13 +1,12 @@
 //! Write commands on values given as text. Every argument is checked before anything is
-//! written; the effect is propagated, a keyspace event sent, the fsync policy applied,
-//! then the reply.
+//! written; the write is committed (`effects::commit`), then the reply.
 
-use mmvec_core::Scalar;
+use mmvec_core::{Effect, Scalar};
 use redis_module::{Context, RedisError};
 
 use crate::commands::{exact_arity, index_for_write};
 use crate::dispatch::Args;
-use crate::effects;
+use crate::effects::{Propagate, commit};
 use crate::keys::Key;
 use crate::limits;
 use crate::reply::Reply;
@@ -29,10 +28,20 @@ pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
         [(index, value)] => vec.set(*index, *value),
         _ => vec.set_many(&pairs),
     })?;
-    let indices: Vec<u64> = pairs.iter().map(|(i, _)| *i).collect();
-    effects::put_at(ctx, args.raw(1), vector.vec()?, &indices)?;
-    effects::notify(ctx, c"mmvec.set", args.raw(1))?;
-    vector.sync_per_policy()?;
+    let vec = vector.vec()?;
+    let written = |index: u64| Effect::element(vec, index).map_err(core_error);
+    let writes;
+    let effect = match pairs.as_slice() {
+        [(index, _)] => {
+            let (start, bytes) = written(*index)?;
+            Effect::PutAt { start, bytes }
+        }
+        _ => {
+            writes = pairs.iter().map(|(index, _)| written(*index)).collect::<Result<Vec<_>, _>>()?;
+            Effect::PutMany(&writes)
+        }
+    };
+    commit(ctx, args.raw(1), vector, Propagate::Effect(effect), c"mmvec.set")?;
     Reply::new(ctx).count(pairs.len());
     Ok(())
 }
@@ -51,9 +60,8 @@ pub fn add(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     let itemsize = dtype.itemsize() as u64;
     limits::check_growth(start * itemsize, (start + values.len() as u64) * itemsize)?;
     vector.write(|vec| vec.extend(&values))?;
-    effects::splice(ctx, args.raw(1), vector.vec()?, start)?;
-    effects::notify(ctx, c"mmvec.add", args.raw(1))?;
-    vector.sync_per_policy()?;
+    let effect = Effect::splice_from(vector.vec()?, start).map_err(core_error)?;
+    commit(ctx, args.raw(1), vector, Propagate::Effect(effect), c"mmvec.add")?;
     Reply::new(ctx).count(values.len());
     Ok(())
 }
@@ -69,9 +77,8 @@ pub fn pop(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     };
     match vector.write(|vec| vec.pop())? {
         Some(value) => {
-            effects::set_len(ctx, args.raw(1), vector.count())?;
-            effects::notify(ctx, c"mmvec.pop", args.raw(1))?;
-            vector.sync_per_policy()?;
+            let effect = Effect::length_of(vector.vec()?);
+            commit(ctx, args.raw(1), vector, Propagate::Effect(effect), c"mmvec.pop")?;
             reply.scalar(value);
         }
         None => reply.null(),
@@ -90,9 +97,8 @@ pub fn clear(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     };
     let before = vector.write(|vec| vec.clear())?;
     if before > 0 {
-        effects::set_len(ctx, args.raw(1), 0)?;
-        effects::notify(ctx, c"mmvec.clear", args.raw(1))?;
-        vector.sync_per_policy()?;
+        let effect = Effect::length_of(vector.vec()?);
+        commit(ctx, args.raw(1), vector, Propagate::Effect(effect), c"mmvec.clear")?;
     }
     reply.count(before);
     Ok(())
@@ -106,9 +112,8 @@ pub fn incrby(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     let index = index_for_write(args, 2, vector.count())?;
     let delta = vector.binding.dtype.parse_delta(args.bytes(3)).map_err(core_error)?;
     let value = vector.write(|vec| vec.increment(index, delta))?;
-    effects::put_at(ctx, args.raw(1), vector.vec()?, &[index])?;
-    effects::notify(ctx, c"mmvec.incrby", args.raw(1))?;
-    vector.sync_per_policy()?;
+    let (start, bytes) = Effect::element(vector.vec()?, index).map_err(core_error)?;
+    commit(ctx, args.raw(1), vector, Propagate::Effect(Effect::PutAt { start, bytes }), c"mmvec.incrby")?;
     Reply::new(ctx).scalar(value);
     Ok(())
 }

@@ -7,12 +7,12 @@ use std::sync::Mutex;
 
 use redis_module::{Context, raw};
 
-use crate::vector_key::VectorKey;
+use super::VectorKey;
 
 /// Addresses of vectors (owned by Redis, boxed, never moved) with a pending shrink.
 static PENDING: Mutex<Vec<usize>> = Mutex::new(Vec::new());
 
-pub fn remember(key: &VectorKey) {
+pub(super) fn remember(key: &VectorKey) {
     let address = key as *const VectorKey as usize;
     if let Ok(mut list) = PENDING.lock()
         && !list.contains(&address)
@@ -23,7 +23,7 @@ pub fn remember(key: &VectorKey) {
 
 /// Called when Redis unlinks the key (main thread, before a lazy free elsewhere) and
 /// when the value is dropped.
-pub fn forget(key: *const VectorKey) {
+pub(super) fn forget(key: *const VectorKey) {
     if let Ok(mut list) = PENDING.lock() {
         list.retain(|&address| address != key as usize);
     }
