@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { DType } from '../dtypes.js';
+import { type DType, formatLines } from '../dtypes.js';
 import type { MmapVector } from '../vector.js';
 import { UsageError, dtypeOption, parseCommand, positionals } from './args.js';
 import { openVector, vectorChunks } from './chunks.js';
@@ -17,14 +17,13 @@ import { npyHeader } from './npy.js';
 import { checkDestination, checkDistinct, writeAtomically } from './partial.js';
 import { Progress } from './progress.js';
 import { TYPES, type TypeInfo } from './types.js';
-import { formatValue } from './values.js';
 
 export const EXPORT_USAGE = `Usage: mmvec export FILE DEST [--dtype T] [--format csv|npy]
 
 Write the vector file FILE to DEST as
-  csv  one value per line: integers in decimal, floats in the shortest form that reads
-       back to the same value (NaN, Infinity, -Infinity, -0 included), so that
-       "mmvec import" of the result gives FILE back byte for byte;
+  csv  one value per line, as the Redis module prints it: integers in decimal, floats
+       in the shortest form that reads back to the same value (nan, inf, -inf, -0
+       included), so that "mmvec import" of the result gives FILE back byte for byte;
   npy  a numpy .npy file (format 1.0, shape (count,), little-endian descr such as
        '<f8'), readable with np.load.
 The format is npy when DEST ends in .npy, csv otherwise. DEST "-" writes to stdout.
@@ -95,17 +94,14 @@ export async function exportCommand(argv: string[]): Promise<number> {
 }
 
 async function writeVector(vector: MmapVector<DType>, file: string, type: TypeInfo, format: 'csv' | 'npy', sink: Sink, progress: Progress, check: () => void): Promise<void> {
-  if (format === 'npy') await sink.write(npyHeader(type.dtype, vector.length));
+  if (format === 'npy') await sink.write(npyHeader(type.name, vector.length));
   for (const chunk of vectorChunks(vector, file, type)) {
     check();
     if (format === 'npy') {
       await sink.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length * type.itemsize));
     } else {
-      const values = new type.array(chunk.buffer, chunk.byteOffset, chunk.length);
-      const lines = new Array<string>(chunk.length + 1);
-      for (let i = 0; i < chunk.length; i++) lines[i] = formatValue(values[i], type);
-      lines[chunk.length] = '';
-      await sink.write(Buffer.from(lines.join('\n')));
+      const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length * type.itemsize);
+      await sink.write(Buffer.from(formatLines(type.name, bytes)));
     }
     progress.update(chunk.start + chunk.length);
   }

@@ -32,8 +32,9 @@ Create the vector file DEST from SRC, which is one of:
   - a CSV or TSV file: a .csv or .tsv name, or --delimiter, --column or --header given.
   - otherwise, a text file with one number per line.
 Blank lines are skipped, '\\r\\n' line ends are accepted, fields are trimmed, and CSV
-fields may be quoted. Integer types take whole numbers (12, -7, 1.2e3) checked exactly,
-for int64/uint64 too; float types take decimals and nan, inf, -inf (any case).
+fields may be quoted. Values are read as the Redis module reads them: integer types
+take decimal integers (12, -7; no '+', no leading zeros, no exponent) checked exactly,
+for int64/uint64 too; float types take decimals, exponents and nan, inf, -inf (any case).
 
 The first bad value stops the import with "SRC:LINE:COLUMN: ..." and exit code 1.
 DEST is written as DEST.partial and renamed only on success, so it is never left
@@ -181,7 +182,7 @@ function openDestination(partial: PartialFile, dest: string, dtype: DType): Mmap
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ERR_MMVEC_LOCKED') throw new CliError(`${partial.path}: locked: another import into ${dest} is running`);
-    throw new CliError(describeError(error, code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' ? dest : partial.path, dtype));
+    throw new CliError(describeError(error, code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' ? dest : partial.path));
   }
   partial.owned = true;
   return vector;
@@ -320,7 +321,7 @@ async function readFully(handle: FileHandle, src: string, into: Uint8Array, posi
 /** The `.npy` data into the vector: raw bytes when the types match, else value by value. */
 async function copyNpy(handle: FileHandle, src: string, header: NpyHeader, vector: MmapVector<DType>, type: TypeInfo, partial: PartialFile, progress: Progress): Promise<void> {
   const source = header.source === 'bool' ? TYPES.uint8 : header.source;
-  const raw = header.source !== 'bool' && source.dtype === type.dtype;
+  const raw = header.source !== 'bool' && source.name === type.name;
   const perChunk = Math.floor((1 << 20) / header.itemsize);
   const buffer = new ArrayBuffer(perChunk * header.itemsize);
   const batcher = raw ? undefined : new Batcher(vector, type);

@@ -10,7 +10,7 @@ import { dtypeOption, parseCommand, positionals } from './args.js';
 import { type Chunk, openVector, vectorChunks } from './chunks.js';
 import { Progress, humanBytes } from './progress.js';
 import { TYPES, type TypeInfo } from './types.js';
-import { formatValue, shortestFloat32 } from './values.js';
+import { formatValue } from './values.js';
 
 export const INFO_USAGE = `Usage: mmvec info FILE [--dtype T]
 
@@ -229,7 +229,7 @@ export function formatSummary(file: string, dtype: DType, summary: Summary): str
   const bytes = summary.count * type.itemsize;
   const show = (value: number | bigint | undefined): string => (value === undefined ? '-' : formatValue(value, type));
   const mean =
-    summary.mean === undefined ? '-' : type.dtype === 'float32' && Number.isFinite(summary.mean) ? shortestFloat32(Math.fround(summary.mean)) : formatValue(summary.mean, TYPES.float64);
+    summary.mean === undefined ? '-' : type.name === 'float32' ? formatValue(Math.fround(summary.mean), type) : formatValue(summary.mean, TYPES.float64);
   const rows: [string, string][] = [
     ['file', file],
     ['dtype', dtype],

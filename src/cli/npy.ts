@@ -97,20 +97,27 @@ function npyType(descr: string): TypeInfo | 'bool' {
     throw new NpyError(`big-endian .npy data ('${descr}') is not supported; save it little-endian first (a.astype('<${kind}${size}'))`);
   }
   if (kind === 'b' && size === 1) return 'bool';
-  const name = kind === 'f' ? `float${size * 8}` : kind === 'i' ? `int${size * 8}` : kind === 'u' ? `uint${size * 8}` : '';
-  const type = (TYPES as Record<string, TypeInfo | undefined>)[name];
+  const type = Object.values(TYPES).find((t) => KIND_LETTER[t.kind] === kind && t.itemsize === size);
   if (!type) throw new NpyError(`unsupported .npy dtype '${descr}' (supported: little-endian bool, int8-64, uint8-64, float32, float64)`);
   return type;
 }
 
+/** numpy's letter for each kind of dtype. */
+const KIND_LETTER: Record<TypeInfo['kind'], string> = { int: 'i', uint: 'u', float: 'f' };
+
+/** The descr numpy writes for `type`: little-endian, `|` (no byte order) for one byte. */
+function npyDescr(type: TypeInfo): string {
+  return `${type.itemsize === 1 ? '|' : '<'}${KIND_LETTER[type.kind]}${type.itemsize}`;
+}
+
 /** The dtype whose values an `.npy` of this header holds, as the default for import. */
 export function npyDtype(header: NpyHeader): DType {
-  return header.source === 'bool' ? 'uint8' : header.source.dtype;
+  return header.source === 'bool' ? 'uint8' : header.source.name;
 }
 
 /** A version 1.0 header for `count` elements of `dtype`, padded so data starts at a multiple of 64. */
 export function npyHeader(dtype: DType, count: number): Buffer {
-  const dict = `{'descr': '${TYPES[dtype].descr}', 'fortran_order': False, 'shape': (${count},), }`;
+  const dict = `{'descr': '${npyDescr(TYPES[dtype])}', 'fortran_order': False, 'shape': (${count},), }`;
   const unpadded = NPY_MAGIC.length + 4 + dict.length + 1;
   const padding = (64 - (unpadded % 64)) % 64;
   const header = `${dict}${' '.repeat(padding)}\n`;
