@@ -64,6 +64,21 @@ export function positionals(command: string, given: string[], names: string[]): 
 /** numpy's short codes first (`i8`, `f64`), then the words (`float`, `double`), as the help lists them. */
 const ALIASES = DTYPES.flatMap((info) => info.aliases).sort((a, b) => Number(/\d/.test(b)) - Number(/\d/.test(a)));
 
+/**
+ * The dtypes for a help text, after `lead` (which starts at column `indent`): the names
+ * and aliases from the core's table, wrapped at 88 columns, continued at `indent`.
+ */
+export function dtypeHelp(lead: string, indent: number): string {
+  const words = `${lead}${DTYPES.map((info) => info.name).join(' ')}, or an alias (${ALIASES.join(' ')})`.split(' ');
+  const lines = [''];
+  for (const word of words) {
+    const line = lines[lines.length - 1];
+    if (line !== '' && indent + line.length + 1 + word.length > 88) lines.push(word);
+    else lines[lines.length - 1] = line === '' ? word : `${line} ${word}`;
+  }
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
+
 /** The canonical dtype for a `--dtype` value (names and aliases as the library takes them). */
 export function dtypeOption(command: string, value: string | boolean | undefined, fallback: DType): DType {
   if (value === undefined) return fallback;

@@ -10,7 +10,7 @@ import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { type DType, formatLines } from '../dtypes.js';
 import type { MmapVector } from '../vector.js';
-import { UsageError, dtypeOption, parseCommand, positionals } from './args.js';
+import { UsageError, dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { openVector, vectorChunks } from './chunks.js';
 import { CliError, describeError } from './errors.js';
 import { npyHeader } from './npy.js';
@@ -30,8 +30,7 @@ The format is npy when DEST ends in .npy, csv otherwise. DEST "-" writes to stdo
 DEST is written as DEST.partial and renamed only on success. An existing DEST is replaced.
 
 Options:
-  --dtype T        element type of FILE (default float64): int8 uint8 int16 uint16
-                   int32 uint32 int64 uint64 float32 float64, or an alias
+  --dtype T        ${dtypeHelp('element type of FILE (default float64): ', 19)}
   --format F       csv or npy, whatever DEST's name
   -h, --help       show this help`;
 

@@ -13,7 +13,7 @@ import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { DType } from '../dtypes.js';
 import { MmapVector } from '../vector.js';
-import { UsageError, dtypeOption, parseCommand, positionals } from './args.js';
+import { UsageError, dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { CliError, describeError } from './errors.js';
 import { lineBatches, splitFields } from './lines.js';
 import { NPY_PREFIX, NpyError, type NpyHeader, isNpy, npyDtype, npyHeaderEnd, parseNpyHeader } from './npy.js';
@@ -41,9 +41,7 @@ DEST is written as DEST.partial and renamed only on success, so it is never left
 half-written. An existing DEST is replaced.
 
 Options:
-  --dtype T            element type of DEST (required unless SRC is .npy): int8 uint8
-                       int16 uint16 int32 uint32 int64 uint64 float32 float64, or an
-                       alias (i8 ... u64, f32, f64, float, double)
+  --dtype T            ${dtypeHelp('element type of DEST (required unless SRC is .npy): ', 23)}
   --column N|NAME      which CSV column: a number counting from 1, or a header name
                        (a name implies --header). Needed when the rows have more than
                        one field.

@@ -6,7 +6,7 @@
  */
 
 import type { DType } from '../dtypes.js';
-import { dtypeOption, parseCommand, positionals } from './args.js';
+import { dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { type Chunk, openVector, vectorChunks } from './chunks.js';
 import { Progress, humanBytes } from './progress.js';
 import { TYPES, type TypeInfo } from './types.js';
@@ -20,8 +20,7 @@ Every element is read once, in chunks through the file's mapping; a progress bar
 appears on a terminal when it takes over a second.
 
 Options:
-  --dtype T   element type (default float64): int8 uint8 int16 uint16 int32 uint32
-              int64 uint64 float32 float64, or an alias (i8 ... u64, f32, f64, float, double)
+  --dtype T   ${dtypeHelp('element type (default float64): ', 14)}
   -h, --help  show this help`;
 
 const SPARKS = '▁▂▃▄▅▆▇█';

@@ -1,5 +1,5 @@
 /**
- * The `mmvec` command line, run as a child process (`node dist/src/cli.js ...`, so
+ * The `mmvec` command line, run as a child process (`node dist/src/cli/main.js ...`, so
  * `npm run build:ts` first) in a fresh temporary directory: exact outputs, files
  * byte for byte, every error with its exact message and exit code.
  */
@@ -12,7 +12,7 @@ import { type DType, MmapVector } from '../..';
 import { useTmpDir } from '../helpers/tmp';
 
 const tmp = useTmpDir('mmvec-cli-');
-const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
+const CLI = path.resolve(__dirname, '../../dist/src/cli/main.js');
 
 interface Run {
   status: number | null;
