@@ -22,7 +22,8 @@ export interface CodedError extends Error {
 
 export function invalidArgType(name: string, expected: string, actual: unknown): TypeError & CodedError {
   const shown = actual === null ? 'null' : Array.isArray(actual) ? 'an array' : `type ${typeof actual}`;
-  const error = new TypeError(`The "${name}" argument must be ${expected}. Received ${shown}`) as TypeError & CodedError;
+  const error = new TypeError(`The "${name}" argument must be ${expected}. Received ${shown}`) as TypeError &
+    CodedError;
   error.code = 'ERR_INVALID_ARG_TYPE';
   return error;
 }

@@ -47,7 +47,8 @@ export function parseArgsMessage(error: Error & { code?: string }): string {
       return `unknown option '${option}'`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/does not take an argument/.test(error.message)) return `option ${long} takes no value`;
-      if (/ambiguous/.test(error.message)) return `option ${long} needs a value (write ${long}=VALUE for a value starting with '-')`;
+      if (/ambiguous/.test(error.message))
+        return `option ${long} needs a value (write ${long}=VALUE for a value starting with '-')`;
       return `option ${long} needs a value`;
     default:
       return error.message.charAt(0).toLowerCase() + error.message.slice(1);
@@ -87,6 +88,9 @@ export function dtypeOption(command: string, value: string | boolean | undefined
     return canonicalDtype(text);
   } catch {
     const names = DTYPES.map((info) => info.name).join(', ');
-    throw new UsageError(`unknown dtype '${text}' (expected one of ${names}, or an alias: ${ALIASES.join(', ')})`, command);
+    throw new UsageError(
+      `unknown dtype '${text}' (expected one of ${names}, or an alias: ${ALIASES.join(', ')})`,
+      command,
+    );
   }
 }

@@ -34,7 +34,12 @@ const CHUNK_BYTES = 1 << 20;
  * The vector's elements (as many as it had when opened), in chunks of at most
  * `chunkBytes`. A chunk is valid only until the next one is asked for.
  */
-export function* vectorChunks(vector: MmapVector<DType>, file: string, type: TypeInfo, chunkBytes = CHUNK_BYTES): Generator<Chunk> {
+export function* vectorChunks(
+  vector: MmapVector<DType>,
+  file: string,
+  type: TypeInfo,
+  chunkBytes = CHUNK_BYTES,
+): Generator<Chunk> {
   const count = vector.length;
   const perChunk = Math.max(1, Math.floor(chunkBytes / type.itemsize));
   let buffer: ArrayBufferLike | undefined;
@@ -42,7 +47,8 @@ export function* vectorChunks(vector: MmapVector<DType>, file: string, type: Typ
     buffer = count > 0 ? vector.view().buffer : undefined;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code !== 'ERR_BUFFER_TOO_LARGE' && code !== 'ERR_MMVEC_VIEW_COPIED' && !(error instanceof RangeError)) throw new CliError(describeError(error, file));
+    if (code !== 'ERR_BUFFER_TOO_LARGE' && code !== 'ERR_MMVEC_VIEW_COPIED' && !(error instanceof RangeError))
+      throw new CliError(describeError(error, file));
   }
   if (buffer !== undefined || count === 0) {
     for (let start = 0; start < count; start += perChunk) {

@@ -61,7 +61,9 @@ export function describeError(error: unknown, file?: string): string {
       return at('not a regular file');
     case 'ERR_MMVEC_BAD_SIZE': {
       if (size === undefined || dtype === undefined) return at(`${error.message}; is --dtype right?`);
-      return at(`its size, ${size} bytes, is not a whole number of ${dtype} elements (${TYPES[dtype].itemsize} bytes each); is --dtype right?`);
+      return at(
+        `its size, ${size} bytes, is not a whole number of ${dtype} elements (${TYPES[dtype].itemsize} bytes each); is --dtype right?`,
+      );
     }
     case 'ERR_MMVEC_LOCKED':
       return at('locked by another writer (a process has it open read-write)');

@@ -43,12 +43,18 @@ interface Sink {
 class BrokenPipe extends Error {}
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommand('export', argv, { dtype: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, EXPORT_USAGE);
+  const parsed = parseCommand(
+    'export',
+    argv,
+    { dtype: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    EXPORT_USAGE,
+  );
   if (!parsed) return 0;
   const [file, dest] = positionals('export', parsed.positionals, ['FILE', 'DEST']);
   const dtype = dtypeOption('export', parsed.values.dtype, 'float64');
   const format = parsed.values.format ?? (path.extname(dest).toLowerCase() === '.npy' ? 'npy' : 'csv');
-  if (format !== 'csv' && format !== 'npy') throw new UsageError(`--format must be csv or npy, not '${String(format)}'`, 'export');
+  if (format !== 'csv' && format !== 'npy')
+    throw new UsageError(`--format must be csv or npy, not '${String(format)}'`, 'export');
   const type = TYPES[dtype];
   if (dest !== '-') {
     checkDestination(dest);
@@ -73,7 +79,9 @@ export async function exportCommand(argv: string[]): Promise<number> {
         handle = await fs.promises.open(partial.path, 'w');
       } catch (error) {
         const code = (error as { code?: string }).code;
-        throw new CliError(describeError(error, code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' ? dest : partial.path));
+        throw new CliError(
+          describeError(error, code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' ? dest : partial.path),
+        );
       }
       partial.owned = true;
       try {
@@ -92,7 +100,15 @@ export async function exportCommand(argv: string[]): Promise<number> {
   }
 }
 
-async function writeVector(vector: MmapVector<DType>, file: string, type: TypeInfo, format: 'csv' | 'npy', sink: Sink, progress: Progress, check: () => void): Promise<void> {
+async function writeVector(
+  vector: MmapVector<DType>,
+  file: string,
+  type: TypeInfo,
+  format: 'csv' | 'npy',
+  sink: Sink,
+  progress: Progress,
+  check: () => void,
+): Promise<void> {
   if (format === 'npy') await sink.write(npyHeader(type.name, vector.length));
   for (const chunk of vectorChunks(vector, file, type)) {
     check();

@@ -87,12 +87,14 @@ export async function importCommand(argv: string[]): Promise<number> {
     const prefix = Buffer.alloc(NPY_PREFIX);
     const { bytesRead } = await handle.read(prefix, 0, NPY_PREFIX, 0);
     const npy = isNpy(prefix.subarray(0, bytesRead));
-    if (!npy && path.extname(src).toLowerCase() === '.npy') throw new CliError(`${src}: not a .npy file (it does not start with \\x93NUMPY)`);
+    if (!npy && path.extname(src).toLowerCase() === '.npy')
+      throw new CliError(`${src}: not a .npy file (it does not start with \\x93NUMPY)`);
     if (npy && (text.delimiter !== undefined || text.column !== undefined || text.header)) {
       throw new UsageError('--column, --delimiter and --header apply to CSV/TSV files, not to .npy', 'import');
     }
     const header = npy ? await readNpyHeader(handle, src, size) : undefined;
-    if (!header && requested === undefined) throw new UsageError('missing --dtype (it is required unless SRC is a .npy file)', 'import');
+    if (!header && requested === undefined)
+      throw new UsageError('missing --dtype (it is required unless SRC is a .npy file)', 'import');
     const dtype = requested ?? npyDtype(header!);
     const type = TYPES[dtype];
 
@@ -130,7 +132,10 @@ export async function importCommand(argv: string[]): Promise<number> {
 function delimiterOption(value: string): string {
   if (value === '\\t' || value.toLowerCase() === 'tab') return '\t';
   if (value.length !== 1 || value === '"' || value === '\n' || value === '\r') {
-    throw new UsageError(`--delimiter must be one character other than '"' (or \\t for a tab), not '${value}'`, 'import');
+    throw new UsageError(
+      `--delimiter must be one character other than '"' (or \\t for a tab), not '${value}'`,
+      'import',
+    );
   }
   return value;
 }
@@ -179,8 +184,11 @@ function openDestination(partial: PartialFile, dest: string, dtype: DType): Mmap
     vector = MmapVector.open<DType>(partial.path, { dtype, mode: 'w+' });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'ERR_MMVEC_LOCKED') throw new CliError(`${partial.path}: locked: another import into ${dest} is running`);
-    throw new CliError(describeError(error, code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' ? dest : partial.path));
+    if (code === 'ERR_MMVEC_LOCKED')
+      throw new CliError(`${partial.path}: locked: another import into ${dest} is running`);
+    throw new CliError(
+      describeError(error, code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' ? dest : partial.path),
+    );
   }
   partial.owned = true;
   return vector;
@@ -211,12 +219,14 @@ class Batcher {
   }
 }
 
-type Mode = { kind: 'plain' } | { kind: 'csv'; delimiter: string; column: number | string | undefined; header: boolean };
+type Mode =
+  { kind: 'plain' } | { kind: 'csv'; delimiter: string; column: number | string | undefined; header: boolean };
 
 function textMode(src: string, options: TextOptions): Mode {
   const ext = path.extname(src).toLowerCase();
   const tabbed = ext === '.tsv' || ext === '.tab';
-  const csv = options.delimiter !== undefined || options.column !== undefined || options.header || tabbed || ext === '.csv';
+  const csv =
+    options.delimiter !== undefined || options.column !== undefined || options.header || tabbed || ext === '.csv';
   if (!csv) return { kind: 'plain' };
   return {
     kind: 'csv',
@@ -226,7 +236,15 @@ function textMode(src: string, options: TextOptions): Mode {
   };
 }
 
-async function importText(handle: FileHandle, src: string, mode: Mode, vector: MmapVector<DType>, type: TypeInfo, partial: PartialFile, progress: Progress): Promise<void> {
+async function importText(
+  handle: FileHandle,
+  src: string,
+  mode: Mode,
+  vector: MmapVector<DType>,
+  type: TypeInfo,
+  partial: PartialFile,
+  progress: Progress,
+): Promise<void> {
   const batcher = new Batcher(vector, type);
   const fail = (line: number, column: number, text: string, error: unknown): never => {
     if (!(error instanceof BadValue)) throw error;
@@ -259,10 +277,14 @@ async function importText(handle: FileHandle, src: string, mode: Mode, vector: M
         continue;
       }
       if (column === undefined) {
-        if (fields.length !== 1) throw new CliError(`${src}:${number}: ${fields.length} columns; choose one with --column N or --column NAME`);
+        if (fields.length !== 1)
+          throw new CliError(`${src}:${number}: ${fields.length} columns; choose one with --column N or --column NAME`);
         column = 0;
       }
-      if (column >= fields.length) throw new CliError(`${src}:${number}: no column ${column + 1} (the line has ${fields.length} field${fields.length === 1 ? '' : 's'})`);
+      if (column >= fields.length)
+        throw new CliError(
+          `${src}:${number}: no column ${column + 1} (the line has ${fields.length} field${fields.length === 1 ? '' : 's'})`,
+        );
       const text = fields[column].trim();
       try {
         batcher.add(parseText(text, type));
@@ -277,7 +299,10 @@ async function importText(handle: FileHandle, src: string, mode: Mode, vector: M
 function headerColumn(src: string, line: number, fields: string[], name: string): number {
   const names = fields.map((field) => field.trim());
   const index = names.indexOf(name);
-  if (index < 0) throw new CliError(`${src}:${line}: no column named '${name}' in the header (${names.map((n) => `'${n}'`).join(', ')})`);
+  if (index < 0)
+    throw new CliError(
+      `${src}:${line}: no column named '${name}' in the header (${names.map((n) => `'${n}'`).join(', ')})`,
+    );
   return index;
 }
 
@@ -293,7 +318,9 @@ async function readNpyHeader(handle: FileHandle, src: string, size: number): Pro
     const bytesNeeded = header.count * header.itemsize;
     const available = size - header.dataOffset;
     if (available < bytesNeeded) {
-      throw new NpyError(`truncated .npy data: the header says ${header.count} elements (${bytesNeeded} bytes) but ${available} bytes follow it`);
+      throw new NpyError(
+        `truncated .npy data: the header says ${header.count} elements (${bytesNeeded} bytes) but ${available} bytes follow it`,
+      );
     }
     return header;
   } catch (error) {
@@ -317,7 +344,15 @@ async function readFully(handle: FileHandle, src: string, into: Uint8Array, posi
 }
 
 /** The `.npy` data into the vector: raw bytes when the types match, else value by value. */
-async function copyNpy(handle: FileHandle, src: string, header: NpyHeader, vector: MmapVector<DType>, type: TypeInfo, partial: PartialFile, progress: Progress): Promise<void> {
+async function copyNpy(
+  handle: FileHandle,
+  src: string,
+  header: NpyHeader,
+  vector: MmapVector<DType>,
+  type: TypeInfo,
+  partial: PartialFile,
+  progress: Progress,
+): Promise<void> {
   const source = header.source === 'bool' ? TYPES.uint8 : header.source;
   const raw = header.source !== 'bool' && source.name === type.name;
   const perChunk = Math.floor((1 << 20) / header.itemsize);
@@ -326,7 +361,12 @@ async function copyNpy(handle: FileHandle, src: string, header: NpyHeader, vecto
   for (let start = 0; start < header.count; start += perChunk) {
     partial.check();
     const length = Math.min(perChunk, header.count - start);
-    await readFully(handle, src, new Uint8Array(buffer, 0, length * header.itemsize), header.dataOffset + start * header.itemsize);
+    await readFully(
+      handle,
+      src,
+      new Uint8Array(buffer, 0, length * header.itemsize),
+      header.dataOffset + start * header.itemsize,
+    );
     const values = new source.array(buffer, 0, length);
     if (raw) {
       vector.pushArray(values);
@@ -337,7 +377,9 @@ async function copyNpy(handle: FileHandle, src: string, header: NpyHeader, vecto
           batcher!.add(convertValue(value, source, type));
         } catch (error) {
           if (!(error instanceof BadValue)) throw error;
-          throw new CliError(`${src}: element ${start + i}: ${badValueMessage(formatValue(value, source), type, error.reason)}`);
+          throw new CliError(
+            `${src}: element ${start + i}: ${badValueMessage(formatValue(value, source), type, error.reason)}`,
+          );
         }
       }
     }

@@ -26,7 +26,8 @@ Options:
 const SPARKS = '▁▂▃▄▅▆▇█';
 const BUCKETS = 40;
 
-type NumberArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+type NumberArray =
+  Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
 /** What one pass gathers. */
 export interface Summary {
@@ -83,7 +84,9 @@ class Accumulator {
       const segmentEnd = Math.min(end, this.#nextBoundary);
       const from = position - chunk.start;
       const to = segmentEnd - chunk.start;
-      const [sum, n] = type.big ? this.#scanBig(chunk, from, to) : this.#scanNumbers(new type.array(chunk.buffer, chunk.byteOffset, chunk.length) as NumberArray, from, to);
+      const [sum, n] = type.big
+        ? this.#scanBig(chunk, from, to)
+        : this.#scanNumbers(new type.array(chunk.buffer, chunk.byteOffset, chunk.length) as NumberArray, from, to);
       this.#bucketSum[this.#bucket] += sum;
       this.#bucketN[this.#bucket] += n;
       position = segmentEnd;
@@ -114,7 +117,8 @@ class Accumulator {
     if (this.#type.kind === 'float') {
       // Neumaier: keeps the total exact to about one rounding per segment.
       const total = this.#floatSum + sum;
-      this.#floatCompensation += Math.abs(this.#floatSum) >= Math.abs(sum) ? this.#floatSum - total + sum : sum - total + this.#floatSum;
+      this.#floatCompensation +=
+        Math.abs(this.#floatSum) >= Math.abs(sum) ? this.#floatSum - total + sum : sum - total + this.#floatSum;
       this.#floatSum = total;
     } else {
       // A segment is at most 2^18 values below 2^32: its sum is an exact double.
@@ -228,7 +232,11 @@ export function formatSummary(file: string, dtype: DType, summary: Summary): str
   const bytes = summary.count * type.itemsize;
   const show = (value: number | bigint | undefined): string => (value === undefined ? '-' : formatValue(value, type));
   const mean =
-    summary.mean === undefined ? '-' : type.name === 'float32' ? formatValue(Math.fround(summary.mean), type) : formatValue(summary.mean, TYPES.float64);
+    summary.mean === undefined
+      ? '-'
+      : type.name === 'float32'
+        ? formatValue(Math.fround(summary.mean), type)
+        : formatValue(summary.mean, TYPES.float64);
   const rows: [string, string][] = [
     ['file', file],
     ['dtype', dtype],
@@ -244,7 +252,12 @@ export function formatSummary(file: string, dtype: DType, summary: Summary): str
 }
 
 export async function info(argv: string[]): Promise<number> {
-  const parsed = parseCommand('info', argv, { dtype: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, INFO_USAGE);
+  const parsed = parseCommand(
+    'info',
+    argv,
+    { dtype: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    INFO_USAGE,
+  );
   if (!parsed) return 0;
   const [file] = positionals('info', parsed.positionals, ['FILE']);
   const dtype = dtypeOption('info', parsed.values.dtype, 'float64');

@@ -21,7 +21,8 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       return serve(rest);
     case 'module-path':
-      if (rest.length > 0 && !rest.includes('--help') && !rest.includes('-h')) throw new UsageError('module-path takes no arguments');
+      if (rest.length > 0 && !rest.includes('--help') && !rest.includes('-h'))
+        throw new UsageError('module-path takes no arguments');
       console.log(rest.length > 0 ? USAGE : modulePath());
       return 0;
     case 'info':

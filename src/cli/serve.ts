@@ -48,7 +48,8 @@ export function serve(argv: string[]): Promise<number> {
     return Promise.resolve(0);
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not '${values.port}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a port number, not '${values.port}'`);
   const server = findOnPath('redis-server');
   if (!server) {
     console.error('mmvec: redis-server was not found on PATH; install Redis 7 (e.g. apt-get install redis-server)');
@@ -59,10 +60,14 @@ export function serve(argv: string[]): Promise<number> {
   const module = modulePath();
   const args = [
     ...(values.config ? [path.resolve(values.config)] : []),
-    '--port', String(port),
-    '--bind', values.bind,
-    '--dir', dir,
-    '--loadmodule', module,
+    '--port',
+    String(port),
+    '--bind',
+    values.bind,
+    '--dir',
+    dir,
+    '--loadmodule',
+    module,
     ...positionals,
   ];
   console.log(`mmvec: redis-server on ${values.bind}:${port}, vector files in ${dir}`);

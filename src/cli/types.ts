@@ -30,6 +30,10 @@ export interface TypeInfo extends DTypeInfo {
 export const TYPES = Object.fromEntries(
   DTYPES.map((info) => [
     info.name,
-    { ...info, big: typeof info.max === 'bigint', array: typedArrayFor(info.name) as unknown as AnyTypedArrayConstructor },
+    {
+      ...info,
+      big: typeof info.max === 'bigint',
+      array: typedArrayFor(info.name) as unknown as AnyTypedArrayConstructor,
+    },
   ]),
 ) as Record<DType, TypeInfo>;

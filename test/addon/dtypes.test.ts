@@ -57,7 +57,8 @@ describe('the dtype table', () => {
     const error = thrown(() => canonicalDtype('int128'));
     expect({ code: error.code, message: error.message }).toEqual({
       code: 'ERR_MMVEC_BAD_DTYPE',
-      message: "unknown dtype 'int128' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64)",
+      message:
+        "unknown dtype 'int128' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64)",
     });
   });
 });
@@ -90,7 +91,11 @@ describe('parseValue and formatValue', () => {
     expect(formatValue('int16', -0)).toBe('0');
     expect(formatValue('int64', -(2n ** 63n))).toBe('-9223372036854775808');
     const error = thrown(() => formatValue('int8', 1.5));
-    expect({ code: error.code, reason: error.reason, value: error.value }).toEqual({ code: 'ERR_MMVEC_BAD_VALUE', reason: 'not an integer', value: '1.5' });
+    expect({ code: error.code, reason: error.reason, value: error.value }).toEqual({
+      code: 'ERR_MMVEC_BAD_VALUE',
+      reason: 'not an integer',
+      value: '1.5',
+    });
   });
 });
 
@@ -99,13 +104,23 @@ describe('error fields', () => {
     const file = tmp.file('seven.bin');
     fs.writeFileSync(file, Buffer.alloc(7));
     const error = thrown(() => MmapVector.open(file, { dtype: 'int32', mode: 'r' }));
-    expect({ code: error.code, path: error.path, size: error.size, dtype: error.dtype }).toEqual({ code: 'ERR_MMVEC_BAD_SIZE', path: file, size: 7, dtype: 'int32' });
+    expect({ code: error.code, path: error.path, size: error.size, dtype: error.dtype }).toEqual({
+      code: 'ERR_MMVEC_BAD_SIZE',
+      path: file,
+      size: 7,
+      dtype: 'int32',
+    });
   });
 
   it('ENOENT and ERR_MMVEC_LOCKED carry the path only', () => {
     const missing = tmp.file('missing.bin');
     const notFound = thrown(() => MmapVector.open(missing, { mode: 'r' }));
-    expect({ code: notFound.code, path: notFound.path, size: notFound.size, dtype: notFound.dtype }).toEqual({ code: 'ENOENT', path: missing, size: undefined, dtype: undefined });
+    expect({ code: notFound.code, path: notFound.path, size: notFound.size, dtype: notFound.dtype }).toEqual({
+      code: 'ENOENT',
+      path: missing,
+      size: undefined,
+      dtype: undefined,
+    });
     const file = tmp.file('held.bin');
     using writer = MmapVector.open(file);
     expect(writer.length).toBe(0);
@@ -117,7 +132,13 @@ describe('error fields', () => {
   it('a refused write carries value, dtype and reason', () => {
     using v = MmapVector.open(tmp.file('v.u8'), { dtype: 'uint8' });
     const error = thrown(() => v.push(300));
-    expect({ code: error.code, value: error.value, dtype: error.dtype, reason: error.reason, path: error.path }).toEqual({
+    expect({
+      code: error.code,
+      value: error.value,
+      dtype: error.dtype,
+      reason: error.reason,
+      path: error.path,
+    }).toEqual({
       code: 'ERR_MMVEC_BAD_VALUE',
       value: '300',
       dtype: 'uint8',

@@ -115,7 +115,13 @@ const FLOAT32_CASES: Case[] = [
 function casesFor(dtype: DType): Case[] {
   const info = DTYPES.find((d) => d.name === dtype)!;
   if (info.kind !== 'float') {
-    const unsigned: Case[] = info.kind === 'uint' ? [['-5', null], ['-1', null]] : [['-5', '-5']];
+    const unsigned: Case[] =
+      info.kind === 'uint'
+        ? [
+            ['-5', null],
+            ['-1', null],
+          ]
+        : [['-5', '-5']];
     return [...INTEGER_CASES, ...unsigned, ...boundCases(dtype)];
   }
   return [...FLOAT_CASES, ...(dtype === 'float32' ? FLOAT32_CASES : FLOAT64_CASES)];
