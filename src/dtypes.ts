@@ -12,8 +12,6 @@ export { canonicalDtype, convertValue, formatLines, formatValue, parseValue } fr
 /** numpy `memmap` modes: `r` read-only, `r+` read-write, `w+` create or truncate, `a` create if missing. */
 export type Mode = 'r' | 'r+' | 'w+' | 'a';
 
-/** 64-bit integers are `bigint`, as in `BigInt64Array`; every other type is `number`. */
-export type ValueOf<D extends DType> = D extends 'int64' | 'uint64' ? bigint : number;
 
 export interface TypedArrayOf {
   int8: Int8Array;
@@ -29,6 +27,9 @@ export interface TypedArrayOf {
 }
 
 export type ArrayOf<D extends DType> = TypedArrayOf[D];
+
+/** An element as its typed array holds it: `bigint` for 64-bit integers, else `number`. */
+export type ValueOf<D extends DType> = ArrayOf<D>[number];
 
 export interface TypedArrayConstructor<D extends DType> {
   new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): ArrayOf<D>;
