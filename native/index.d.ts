@@ -68,12 +68,15 @@ export interface DTypeInfo {
   aliases: DTypeAlias[]
   /** Bytes per element. */
   itemsize: number
-  kind: 'int' | 'uint' | 'float'
+  kind: DTypeKind
   /** The smallest value (a bigint for 64-bit integers; the lowest finite float). */
   min: number | bigint
   /** The largest value (a bigint for 64-bit integers; the highest finite float). */
   max: number | bigint
 }
+
+/** How a dtype's values are kept: signed or unsigned integers, or floats. */
+export type DTypeKind = 'int' | 'uint' | 'float'
 
 /** Every dtype, in the core's order. */
 export declare function dtypes(): Array<DTypeInfo>

@@ -34,6 +34,8 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Int, Kind::UInt, Kind::Float];
+
     /// `int`, `uint` or `float`.
     pub const fn name(self) -> &'static str {
         match self {

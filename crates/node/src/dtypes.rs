@@ -20,7 +20,7 @@ pub struct DTypeInfo {
     pub aliases: Vec<&'static str>,
     /// Bytes per element.
     pub itemsize: u32,
-    #[napi(ts_type = "'int' | 'uint' | 'float'")]
+    #[napi(ts_type = "DTypeKind")]
     pub kind: &'static str,
     /// The smallest value (a bigint for 64-bit integers; the lowest finite float).
     #[napi(ts_type = "number | bigint")]
