@@ -95,3 +95,9 @@ export declare function formatValue(dtype: DType, value: number | bigint): strin
  * `value` and `reason`.
  */
 export declare function parseValue(dtype: DType, text: string): number | bigint
+
+/**
+ * Parses every text as `parseValue` does, in one call: the elements' little-endian
+ * bytes. Throws the first refusal's `ERR_MMVEC_BAD_VALUE`.
+ */
+export declare function parseValues(dtype: DType, texts: Array<string>): ArrayBuffer

@@ -7,11 +7,10 @@
 import { type DType, type DTypeAlias, type DTypeInfo, dtypes } from '../native/index.js';
 
 export type { DType, DTypeAlias, DTypeInfo };
-export { canonicalDtype, convertValue, formatLines, formatValue, parseValue } from '../native/index.js';
+export { canonicalDtype, convertValue, formatLines, formatValue, parseValue, parseValues } from '../native/index.js';
 
 /** numpy `memmap` modes: `r` read-only, `r+` read-write, `w+` create or truncate, `a` create if missing. */
 export type Mode = 'r' | 'r+' | 'w+' | 'a';
-
 
 export interface TypedArrayOf {
   int8: Int8Array;

@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { DType } from '../dtypes.js';
+import { type DType, parseValues } from '../dtypes.js';
 import { MmapVector } from '../vector.js';
 import { UsageError, dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { CliError, describeError } from './errors.js';
@@ -219,6 +219,63 @@ class Batcher {
   }
 }
 
+/**
+ * Appends field texts to the vector in batches, each parsed by one addon call and
+ * written raw. A refused batch is parsed again text by text to name the first refused
+ * field and its place; `flush()` before any other failure, so that one stays first.
+ */
+class TextBatcher {
+  readonly #vector: MmapVector<DType>;
+  readonly #type: TypeInfo;
+  readonly #src: string;
+  #texts: string[] = [];
+  /** Line and column of each text, flattened. */
+  #places: number[] = [];
+
+  constructor(vector: MmapVector<DType>, type: TypeInfo, src: string) {
+    this.#vector = vector;
+    this.#type = type;
+    this.#src = src;
+  }
+
+  add(text: string, line: number, column: number): void {
+    this.#texts.push(text);
+    this.#places.push(line, column);
+    if (text === '' || this.#texts.length === BATCH) this.flush();
+  }
+
+  flush(): void {
+    const texts = this.#texts;
+    const places = this.#places;
+    if (texts.length === 0) return;
+    this.#texts = [];
+    this.#places = [];
+    let bytes: ArrayBuffer | undefined;
+    try {
+      // An empty field is refused as such (parseText), before the core sees it.
+      if (texts[texts.length - 1] !== '') bytes = parseValues(this.#type.name, texts);
+    } catch (error) {
+      this.#refuse(texts, places);
+      throw error;
+    }
+    if (bytes === undefined) this.#refuse(texts, places);
+    this.#vector.pushArray(new this.#type.array(bytes!));
+  }
+
+  /** Throws the first refusal among `texts`, with its place; returns if there is none. */
+  #refuse(texts: string[], places: number[]): void {
+    texts.forEach((text, k) => {
+      try {
+        parseText(text, this.#type);
+      } catch (error) {
+        if (!(error instanceof BadValue)) throw error;
+        const where = `${this.#src}:${places[2 * k]}:${places[2 * k + 1]}`;
+        throw new CliError(`${where}: ${badValueMessage(text, this.#type, error.reason)}`);
+      }
+    });
+  }
+}
+
 type Mode =
   { kind: 'plain' } | { kind: 'csv'; delimiter: string; column: number | string | undefined; header: boolean };
 
@@ -245,53 +302,46 @@ async function importText(
   partial: PartialFile,
   progress: Progress,
 ): Promise<void> {
-  const batcher = new Batcher(vector, type);
-  const fail = (line: number, column: number, text: string, error: unknown): never => {
-    if (!(error instanceof BadValue)) throw error;
-    throw new CliError(`${src}:${line}:${column}: ${badValueMessage(text, type, error.reason)}`);
-  };
+  const batcher = new TextBatcher(vector, type, src);
   // CSV state: the 0-based column once known, whether the header is still ahead.
   let column = mode.kind === 'csv' && typeof mode.column === 'number' ? mode.column - 1 : undefined;
   let headerAhead = mode.kind === 'csv' && mode.header;
-  for await (const { lines, firstLine } of lineBatches(handle, src, (bytes) => progress.update(bytes))) {
-    partial.check();
-    for (let k = 0; k < lines.length; k++) {
-      const line = lines[k];
-      const number = firstLine + k;
-      if (mode.kind === 'plain') {
-        const text = line.trim();
-        if (text === '') continue;
-        try {
-          batcher.add(parseText(text, type));
-        } catch (error) {
-          fail(number, 1, text, error);
+  try {
+    for await (const { lines, firstLine } of lineBatches(handle, src, (bytes) => progress.update(bytes))) {
+      partial.check();
+      for (let k = 0; k < lines.length; k++) {
+        const line = lines[k];
+        const number = firstLine + k;
+        if (mode.kind === 'plain') {
+          const text = line.trim();
+          if (text !== '') batcher.add(text, number, 1);
+          continue;
         }
-        continue;
-      }
-      if (line.trim() === '') continue;
-      const fields = splitFields(line, mode.delimiter);
-      if (typeof fields === 'string') throw new CliError(`${src}:${number}: ${fields}`);
-      if (headerAhead) {
-        headerAhead = false;
-        if (typeof mode.column === 'string') column = headerColumn(src, number, fields, mode.column);
-        continue;
-      }
-      if (column === undefined) {
-        if (fields.length !== 1)
-          throw new CliError(`${src}:${number}: ${fields.length} columns; choose one with --column N or --column NAME`);
-        column = 0;
-      }
-      if (column >= fields.length)
-        throw new CliError(
-          `${src}:${number}: no column ${column + 1} (the line has ${fields.length} field${fields.length === 1 ? '' : 's'})`,
-        );
-      const text = fields[column].trim();
-      try {
-        batcher.add(parseText(text, type));
-      } catch (error) {
-        fail(number, column + 1, text, error);
+        if (line.trim() === '') continue;
+        const fields = splitFields(line, mode.delimiter);
+        if (typeof fields === 'string') throw new CliError(`${src}:${number}: ${fields}`);
+        if (headerAhead) {
+          headerAhead = false;
+          if (typeof mode.column === 'string') column = headerColumn(src, number, fields, mode.column);
+          continue;
+        }
+        if (column === undefined) {
+          if (fields.length !== 1)
+            throw new CliError(
+              `${src}:${number}: ${fields.length} columns; choose one with --column N or --column NAME`,
+            );
+          column = 0;
+        }
+        if (column >= fields.length)
+          throw new CliError(
+            `${src}:${number}: no column ${column + 1} (the line has ${fields.length} field${fields.length === 1 ? '' : 's'})`,
+          );
+        batcher.add(fields[column].trim(), number, column + 1);
       }
     }
+  } catch (error) {
+    batcher.flush(); // a bad value on an earlier line is the first failure
+    throw error;
   }
   batcher.flush();
 }

@@ -342,6 +342,20 @@ describe('import errors', () => {
     expect(fs.readdirSync(tmp.dir).sort()).toEqual(['data.csv']);
   });
 
+  it('the first failure stops the import, a bad value or a malformed line', () => {
+    write('first.csv', 'a,b\n1,2\n3,x\n4\n5,\n');
+    fails(1, ["mmvec: first.csv:3:2: 'x' is not a valid int32 (not an integer)"], 'import', 'first.csv', 'f.i32', '--dtype', 'int32', '--column', 'b');
+    write('second.csv', 'a,b\n1,2\n4\n3,x\n');
+    fails(1, ['mmvec: second.csv:3: no column 2 (the line has 1 field)'], 'import', 'second.csv', 'f.i32', '--dtype', 'int32', '--column', 'b');
+    write('third.csv', 'a,b\n1,x\n5,\n');
+    fails(1, ["mmvec: third.csv:2:2: 'x' is not a valid int32 (not an integer)"], 'import', 'third.csv', 'f.i32', '--dtype', 'int32', '--column', 'b');
+    write('fourth.csv', 'a,b\n1,2\n5,\n1,x\n');
+    fails(1, ["mmvec: fourth.csv:3:2: '' is not a valid int32 (empty)"], 'import', 'fourth.csv', 'f.i32', '--dtype', 'int32', '--column', 'b');
+    write('late.txt', '1\n'.repeat(200_000) + '+1\n');
+    fails(1, ["mmvec: late.txt:200001:1: '+1' is not a valid int32 (not an integer)"], 'import', 'late.txt', 'f.i32', '--dtype', 'int32');
+    expect(fs.existsSync(tmp.file('f.i32'))).toBe(false);
+  });
+
   it('each kind of bad value', () => {
     const cases: [string, string, string][] = [
       ['300', 'int8', "mmvec: v.txt:2:1: '300' is not a valid int8 (out of range)"],

@@ -256,6 +256,16 @@ impl DType {
         Ok(out)
     }
 
+    /// Parses `text` (as [`parse`](DType::parse)) and appends the element's bytes to `out`;
+    /// nothing is appended on error.
+    pub fn parse_to_bytes(self, text: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        let value = self.parse(text)?;
+        let mut element = [0u8; 8];
+        self.encode(value, &mut element)?;
+        out.extend_from_slice(&element[..self.itemsize()]);
+        Ok(())
+    }
+
     /// Parses an increment for this type: any 64-bit integer for integer types (a
     /// negative delta is fine for unsigned ones), any finite float for float types.
     pub fn parse_delta(self, text: &[u8]) -> Result<Scalar, Error> {
@@ -441,6 +451,12 @@ mod tests {
             text(DType::Int8, Scalar::Float(1.5)).err().as_deref(),
             Some("value '1.5' is not valid for int8: not an integer")
         );
+        let mut parsed = Vec::new();
+        for text in [&b"1.5"[..], b"-0", b"nan"] {
+            assert!(DType::Float32.parse_to_bytes(text, &mut parsed).is_ok());
+        }
+        assert!(DType::Float32.parse_to_bytes(b"1e39", &mut parsed).is_err());
+        assert_eq!(DType::Float32.format_lines(&parsed).ok().as_deref(), Some("1.5\n-0\nnan\n"));
         let bytes: Vec<u8> = [1.5f32, f32::NAN, -0.0].iter().flat_map(|v| v.to_le_bytes()).collect();
         assert_eq!(DType::Float32.format_lines(&bytes).ok().as_deref(), Some("1.5\nnan\n-0\n"));
         assert_eq!(
