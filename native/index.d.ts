@@ -48,6 +48,12 @@ export declare class NativeVector {
 export declare function canonicalDtype(name: string): DType
 
 /**
+ * Every element of `bytes` (whole little-endian elements of `from`) as `to` holds it, as
+ * `convertValue` converts one. Throws the first refusal's `ERR_MMVEC_BAD_VALUE`.
+ */
+export declare function convertElements(bytes: Uint8Array, from: DType, to: DType): ArrayBuffer
+
+/**
  * `value`, an element of dtype `from`, as dtype `to` holds it: integers must fit (and be
  * exact in a float type), floats must be whole to become integers, and a finite float
  * must stay finite. Throws `ERR_MMVEC_BAD_VALUE`.

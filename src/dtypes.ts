@@ -7,7 +7,15 @@
 import { type DType, type DTypeAlias, type DTypeInfo, dtypes } from '../native/index.js';
 
 export type { DType, DTypeAlias, DTypeInfo };
-export { canonicalDtype, convertValue, formatLines, formatValue, parseValue, parseValues } from '../native/index.js';
+export {
+  canonicalDtype,
+  convertElements,
+  convertValue,
+  formatLines,
+  formatValue,
+  parseValue,
+  parseValues,
+} from '../native/index.js';
 
 /** numpy `memmap` modes: `r` read-only, `r+` read-write, `w+` create or truncate, `a` create if missing. */
 export type Mode = 'r' | 'r+' | 'w+' | 'a';

@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import { type DType, parseValues } from '../dtypes.js';
+import { type DType, convertElements, parseValues } from '../dtypes.js';
 import { MmapVector } from '../vector.js';
 import { UsageError, dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { CliError, describeError } from './errors.js';
@@ -19,7 +19,7 @@ import { lineBatches, splitFields } from './lines.js';
 import { NPY_PREFIX, NpyError, type NpyHeader, isNpy, npyDtype, npyHeaderEnd, parseNpyHeader } from './npy.js';
 import { type PartialFile, checkDestination, checkDistinct, writeAtomically } from './partial.js';
 import { Progress } from './progress.js';
-import { type AnyTypedArray, TYPES, type TypeInfo } from './types.js';
+import { TYPES, type TypeInfo } from './types.js';
 import { BadValue, badValueMessage, convertValue, formatValue, parseText } from './values.js';
 
 export const IMPORT_USAGE = `Usage: mmvec import SRC DEST --dtype T [--column N|NAME] [--delimiter C] [--header]
@@ -192,31 +192,6 @@ function openDestination(partial: PartialFile, dest: string, dtype: DType): Mmap
   }
   partial.owned = true;
   return vector;
-}
-
-/** Appends values to the vector in batches of one typed array, written raw. */
-class Batcher {
-  readonly #vector: MmapVector<DType>;
-  readonly #batch: AnyTypedArray;
-  readonly #slots: { [index: number]: number | bigint };
-  #n = 0;
-
-  constructor(vector: MmapVector<DType>, type: TypeInfo) {
-    this.#vector = vector;
-    this.#batch = new type.array(BATCH);
-    this.#slots = this.#batch as unknown as { [index: number]: number | bigint };
-  }
-
-  add(value: number | bigint): void {
-    this.#slots[this.#n++] = value;
-    if (this.#n === BATCH) this.flush();
-  }
-
-  flush(): void {
-    if (this.#n === 0) return;
-    this.#vector.pushArray(this.#n === BATCH ? this.#batch : this.#batch.subarray(0, this.#n));
-    this.#n = 0;
-  }
 }
 
 /**
@@ -404,36 +379,38 @@ async function copyNpy(
   progress: Progress,
 ): Promise<void> {
   const source = header.source === 'bool' ? TYPES.uint8 : header.source;
-  const raw = header.source !== 'bool' && source.name === type.name;
   const perChunk = Math.floor((1 << 20) / header.itemsize);
   const buffer = new ArrayBuffer(perChunk * header.itemsize);
-  const batcher = raw ? undefined : new Batcher(vector, type);
   for (let start = 0; start < header.count; start += perChunk) {
     partial.check();
     const length = Math.min(perChunk, header.count - start);
-    await readFully(
-      handle,
-      src,
-      new Uint8Array(buffer, 0, length * header.itemsize),
-      header.dataOffset + start * header.itemsize,
-    );
-    const values = new source.array(buffer, 0, length);
-    if (raw) {
-      vector.pushArray(values);
+    const bytes = new Uint8Array(buffer, 0, length * header.itemsize);
+    await readFully(handle, src, bytes, header.dataOffset + start * header.itemsize);
+    if (header.source === 'bool') bytes.forEach((b, i) => (bytes[i] = b === 0 ? 0 : 1));
+    if (source.name === type.name) {
+      vector.pushArray(new source.array(buffer, 0, length));
     } else {
-      for (let i = 0; i < length; i++) {
-        const value = header.source === 'bool' ? (values[i] === 0 ? 0 : 1) : values[i];
-        try {
-          batcher!.add(convertValue(value, source, type));
-        } catch (error) {
-          if (!(error instanceof BadValue)) throw error;
-          throw new CliError(
-            `${src}: element ${start + i}: ${badValueMessage(formatValue(value, source), type, error.reason)}`,
-          );
-        }
-      }
+      vector.pushArray(new type.array(convertChunk(src, bytes, start, source, type)));
     }
     progress.update(header.dataOffset + (start + length) * header.itemsize);
   }
-  batcher?.flush();
+}
+
+/** The elements of `bytes` (from element `start` on) converted, in one addon call; a
+ * refusal is found again element by element to name its index. */
+function convertChunk(src: string, bytes: Uint8Array, start: number, from: TypeInfo, to: TypeInfo): ArrayBuffer {
+  try {
+    return convertElements(bytes, from.name, to.name);
+  } catch (error) {
+    new from.array(bytes.buffer, bytes.byteOffset, bytes.length / from.itemsize).forEach((value, i) => {
+      try {
+        convertValue(value, from, to);
+      } catch (refusal) {
+        if (!(refusal instanceof BadValue)) throw refusal;
+        const text = formatValue(value, from);
+        throw new CliError(`${src}: element ${start + i}: ${badValueMessage(text, to, refusal.reason)}`);
+      }
+    });
+    throw error;
+  }
 }

@@ -266,6 +266,22 @@ impl DType {
         Ok(())
     }
 
+    /// Appends every element of `bytes` (whole little-endian elements of this type) to
+    /// `out` as type `to`, each refused as [`encode`](DType::encode) refuses it; on error
+    /// `out` holds the elements before the refused one.
+    pub fn convert_into(self, bytes: &[u8], to: DType, out: &mut Vec<u8>) -> Result<(), Error> {
+        if !bytes.len().is_multiple_of(self.itemsize()) {
+            return Err(Error::BadLength { len: bytes.len(), dtype: self });
+        }
+        out.reserve(bytes.len() / self.itemsize() * to.itemsize());
+        let mut element = [0u8; 8];
+        for source in bytes.chunks_exact(self.itemsize()) {
+            to.encode(self.decode(source), &mut element)?;
+            out.extend_from_slice(&element[..to.itemsize()]);
+        }
+        Ok(())
+    }
+
     /// Parses an increment for this type: any 64-bit integer for integer types (a
     /// negative delta is fine for unsigned ones), any finite float for float types.
     pub fn parse_delta(self, text: &[u8]) -> Result<Scalar, Error> {
@@ -478,6 +494,20 @@ mod tests {
         assert!(DType::Int32.encode(Scalar::Float(f64::NAN), &mut buf).is_err());
         assert!(DType::Float32.encode(Scalar::Float(1e300), &mut buf).is_err());
         assert!(DType::Float32.encode(Scalar::Float(f64::INFINITY), &mut buf).is_ok());
+    }
+
+    #[test]
+    fn convert_into_checks_every_element() {
+        let mut out = Vec::new();
+        let ints: Vec<u8> = [1i32, -2, 16_777_217].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let err = DType::Int32.convert_into(&ints, DType::Float32, &mut out).err().map(|e| e.to_string());
+        assert_eq!(err.as_deref(), Some("value '16777217' is not valid for float32: not exactly representable"));
+        assert_eq!(out, [1f32.to_le_bytes(), (-2f32).to_le_bytes()].concat());
+        out.clear();
+        let floats: Vec<u8> = [2.0f64, -0.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert!(DType::Float64.convert_into(&floats, DType::Int8, &mut out).is_ok());
+        assert_eq!(out, [2, 0]);
+        assert!(DType::Float64.convert_into(&[0; 3], DType::Int8, &mut out).is_err());
     }
 
     #[test]

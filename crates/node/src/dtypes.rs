@@ -79,6 +79,22 @@ pub fn parse_values<'env>(
     ArrayBuffer::copy_from(env, bytes)
 }
 
+/// Every element of `bytes` (whole little-endian elements of `from`) as `to` holds it, as
+/// `convertValue` converts one. Throws the first refusal's `ERR_MMVEC_BAD_VALUE`.
+#[napi]
+pub fn convert_elements<'env>(
+    env: &'env Env,
+    bytes: &[u8],
+    #[napi(ts_arg_type = "DType")] from: String,
+    #[napi(ts_arg_type = "DType")] to: String,
+) -> Result<ArrayBuffer<'env>> {
+    let from = DType::from_name(&from).js(env)?;
+    let to = DType::from_name(&to).js(env)?;
+    let mut out = Vec::new();
+    from.convert_into(bytes, to, &mut out).js(env)?;
+    ArrayBuffer::copy_from(env, out)
+}
+
 /// The text Redis prints for `value` stored as `dtype`.
 #[napi]
 pub fn format_value(
