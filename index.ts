@@ -4,6 +4,8 @@
  * - `MmapVector` maps a file of raw little-endian numbers into this process.
  * - `MmvecClient` drives the same files inside Redis through the mmvec module.
  * - `modulePath()` names the module file to `loadmodule`.
+ * - `DTYPES`, `parseValue` and `formatValue` are the core's dtype table and value text,
+ *   the same the Redis module and the command line use.
  */
 
 export {
@@ -17,5 +19,6 @@ export {
 } from './src/client.js';
 export { modulePath } from './src/module-path.js';
 export { MmapVector, type OpenOptions } from './src/vector.js';
-export type { ArrayOf, DType, DTypeAlias, Mode, ValueOf } from './src/dtypes.js';
+export { DTYPES, canonicalDtype, formatValue, parseValue } from './src/dtypes.js';
+export type { ArrayOf, DType, DTypeAlias, DTypeInfo, Mode, ValueOf } from './src/dtypes.js';
 export type { CodedError } from './src/errors.js';

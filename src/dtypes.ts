@@ -1,25 +1,24 @@
-/** Element types, their JS value types and the typed arrays that hold them. */
+/**
+ * Element types. Their names, aliases, sizes, bounds and value grammar are the Rust
+ * core's, read from the addon; this file adds only what is JavaScript's own: the JS
+ * value type and the typed array that holds each dtype.
+ */
 
-export type DType =
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'uint64'
-  | 'float32'
-  | 'float64';
+import { type DType, type DTypeAlias, type DTypeInfo, dtypes } from '../native/index.js';
 
-/** Short aliases accepted wherever a dtype is: `i8 … u64, f32, f64`, and `float`/`double`. */
-export type DTypeAlias = 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'f32' | 'f64' | 'float' | 'double';
+export type { DType, DTypeAlias, DTypeInfo };
+export {
+  canonicalDtype,
+  convertElements,
+  convertValue,
+  formatLines,
+  formatValue,
+  parseValue,
+  parseValues,
+} from '../native/index.js';
 
 /** numpy `memmap` modes: `r` read-only, `r+` read-write, `w+` create or truncate, `a` create if missing. */
 export type Mode = 'r' | 'r+' | 'w+' | 'a';
-
-/** 64-bit integers are `bigint`, as in `BigInt64Array`; every other type is `number`. */
-export type ValueOf<D extends DType> = D extends 'int64' | 'uint64' ? bigint : number;
 
 export interface TypedArrayOf {
   int8: Int8Array;
@@ -35,6 +34,9 @@ export interface TypedArrayOf {
 }
 
 export type ArrayOf<D extends DType> = TypedArrayOf[D];
+
+/** An element as its typed array holds it: `bigint` for 64-bit integers, else `number`. */
+export type ValueOf<D extends DType> = ArrayOf<D>[number];
 
 export interface TypedArrayConstructor<D extends DType> {
   new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): ArrayOf<D>;
@@ -57,3 +59,6 @@ const constructors: { [D in DType]: TypedArrayConstructor<D> } = {
 export function typedArrayFor<D extends DType>(dtype: D): TypedArrayConstructor<D> {
   return constructors[dtype];
 }
+
+/** The core's dtype table, in its order. */
+export const DTYPES: readonly DTypeInfo[] = dtypes();

@@ -1,12 +1,29 @@
 /** Argument errors raised in JS before the native call, in Node's own style. */
 
+import type { DType } from './dtypes.js';
+
+/**
+ * Every error mmvec throws: a stable `code`, and what the error is about where the core
+ * knows it, so callers never parse `message`.
+ */
 export interface CodedError extends Error {
   code: string;
+  /** The file, as given (`ENOENT`, `ERR_MMVEC_BAD_SIZE`, `ERR_MMVEC_LOCKED`, I/O errors, …). */
+  path?: string;
+  /** The file's size in bytes (`ERR_MMVEC_BAD_SIZE`). */
+  size?: number;
+  /** The dtype (`ERR_MMVEC_BAD_SIZE`, `ERR_MMVEC_BAD_VALUE`, `ERR_MMVEC_BAD_LENGTH`). */
+  dtype?: DType;
+  /** The refused value as text, cut at 128 characters (`ERR_MMVEC_BAD_VALUE`). */
+  value?: string;
+  /** Why the value was refused, such as `out of range` (`ERR_MMVEC_BAD_VALUE`). */
+  reason?: string;
 }
 
 export function invalidArgType(name: string, expected: string, actual: unknown): TypeError & CodedError {
   const shown = actual === null ? 'null' : Array.isArray(actual) ? 'an array' : `type ${typeof actual}`;
-  const error = new TypeError(`The "${name}" argument must be ${expected}. Received ${shown}`) as TypeError & CodedError;
+  const error = new TypeError(`The "${name}" argument must be ${expected}. Received ${shown}`) as TypeError &
+    CodedError;
   error.code = 'ERR_INVALID_ARG_TYPE';
   return error;
 }

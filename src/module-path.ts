@@ -11,11 +11,17 @@ const FILE_NAME = process.platform === 'darwin' ? 'libmmvec_redis.dylib' : 'libm
  * build in this package's `target/` directory (a source checkout). Throws if none exists.
  */
 export function modulePath(): string {
-  const candidates = [process.env.MMVEC_MODULE_PATH, inPlatformPackage(), path.resolve(__dirname, '..', '..', 'target', 'release', FILE_NAME)];
+  const candidates = [
+    process.env.MMVEC_MODULE_PATH,
+    inPlatformPackage(),
+    path.resolve(__dirname, '..', '..', 'target', 'release', FILE_NAME),
+  ];
   const found = candidates.find((candidate): candidate is string => !!candidate && fs.existsSync(candidate));
   if (!found) {
     const looked = candidates.filter(Boolean).join(', ');
-    const error = new Error(`the mmvec Redis module is not installed for ${process.platform}-${process.arch} (looked for ${looked}); in a source checkout, run npm run build`);
+    const error = new Error(
+      `the mmvec Redis module is not installed for ${process.platform}-${process.arch} (looked for ${looked}); in a source checkout, run npm run build`,
+    );
     Object.assign(error, { code: 'ERR_MMVEC_NO_MODULE' });
     throw error;
   }

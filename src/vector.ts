@@ -4,7 +4,15 @@
  */
 
 import { NativeVector } from '../native/index.js';
-import { type ArrayOf, type DType, type DTypeAlias, type Mode, type TypedArrayConstructor, type ValueOf, typedArrayFor } from './dtypes.js';
+import {
+  type ArrayOf,
+  type DType,
+  type DTypeAlias,
+  type Mode,
+  type TypedArrayConstructor,
+  type ValueOf,
+  typedArrayFor,
+} from './dtypes.js';
 import { constants } from 'node:buffer';
 import { checkArrayLike, checkNumber, checkString, checkValue } from './errors.js';
 

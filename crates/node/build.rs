@@ -1,3 +1,33 @@
+//! Sets up the napi link, and writes the `DType`, `DTypeAlias` and `DTypeKind` string
+//! enums from the core's dtype table: napi turns them into the TypeScript unions of the
+//! addon's declaration, so TypeScript's dtype names are the core's, never a copy.
+
+use std::fmt::Write;
+
+use mmvec_core::{DType, Kind};
+
 fn main() {
     napi_build::setup();
+    let names: Vec<&str> = DType::ALL.iter().map(|dtype| dtype.name()).collect();
+    let aliases: Vec<&str> = DType::ALL.iter().flat_map(|dtype| dtype.aliases().iter().copied()).collect();
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|kind| kind.name()).collect();
+    let code = string_enum("DType", "A dtype's canonical name.", &names)
+        + &string_enum("DTypeAlias", "Another name of a dtype, accepted wherever a dtype is.", &aliases)
+        + &string_enum("DTypeKind", "How a dtype's values are kept: signed or unsigned integers, or floats.", &kinds);
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("dtype_names.rs");
+    if let Err(err) = std::fs::write(&out, code) {
+        panic!("cannot write {}: {err}", out.display());
+    }
+}
+
+/// A `#[napi(string_enum)]` whose values are `values`; the variants' Rust names are
+/// the values capitalized (`int8` -> `Int8`).
+fn string_enum(name: &str, doc: &str, values: &[&str]) -> String {
+    let mut code = format!("/// {doc}\n#[napi(string_enum)]\npub enum {name} {{\n");
+    for value in values {
+        let variant: String = value[..1].to_uppercase() + &value[1..];
+        let _ = writeln!(code, "    #[napi(value = \"{value}\")]\n    {variant},");
+    }
+    code.push_str("}\n");
+    code
 }

@@ -1,7 +1,7 @@
 /** Argument parsing for the subcommands: `parseArgs` with short, uniform usage errors. */
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { DType } from '../dtypes.js';
+import { DTYPES, type DType, canonicalDtype } from '../dtypes.js';
 
 /** A mistake on the command line: exit code 2, with a pointer to `--help`. */
 export class UsageError extends Error {
@@ -47,7 +47,8 @@ export function parseArgsMessage(error: Error & { code?: string }): string {
       return `unknown option '${option}'`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/does not take an argument/.test(error.message)) return `option ${long} takes no value`;
-      if (/ambiguous/.test(error.message)) return `option ${long} needs a value (write ${long}=VALUE for a value starting with '-')`;
+      if (/ambiguous/.test(error.message))
+        return `option ${long} needs a value (write ${long}=VALUE for a value starting with '-')`;
       return `option ${long} needs a value`;
     default:
       return error.message.charAt(0).toLowerCase() + error.message.slice(1);
@@ -61,28 +62,35 @@ export function positionals(command: string, given: string[], names: string[]): 
   return given;
 }
 
-const DTYPES: readonly DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64'];
-const ALIASES: Record<string, DType> = {
-  i8: 'int8',
-  u8: 'uint8',
-  i16: 'int16',
-  u16: 'uint16',
-  i32: 'int32',
-  u32: 'uint32',
-  i64: 'int64',
-  u64: 'uint64',
-  f32: 'float32',
-  f64: 'float64',
-  float: 'float32',
-  double: 'float64',
-};
+/** numpy's short codes first (`i8`, `f64`), then the words (`float`, `double`), as the help lists them. */
+const ALIASES = DTYPES.flatMap((info) => info.aliases).sort((a, b) => Number(/\d/.test(b)) - Number(/\d/.test(a)));
+
+/**
+ * The dtypes for a help text, after `lead` (which starts at column `indent`): the names
+ * and aliases from the core's table, wrapped at 88 columns, continued at `indent`.
+ */
+export function dtypeHelp(lead: string, indent: number): string {
+  const words = `${lead}${DTYPES.map((info) => info.name).join(' ')}, or an alias (${ALIASES.join(' ')})`.split(' ');
+  const lines = [''];
+  for (const word of words) {
+    const line = lines[lines.length - 1];
+    if (line !== '' && indent + line.length + 1 + word.length > 88) lines.push(word);
+    else lines[lines.length - 1] = line === '' ? word : `${line} ${word}`;
+  }
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
 
 /** The canonical dtype for a `--dtype` value (names and aliases as the library takes them). */
 export function dtypeOption(command: string, value: string | boolean | undefined, fallback: DType): DType {
   if (value === undefined) return fallback;
   const text = String(value);
-  if ((DTYPES as readonly string[]).includes(text)) return text as DType;
-  const alias = ALIASES[text];
-  if (alias) return alias;
-  throw new UsageError(`unknown dtype '${text}' (expected one of ${DTYPES.join(', ')}, or an alias: ${Object.keys(ALIASES).join(', ')})`, command);
+  try {
+    return canonicalDtype(text);
+  } catch {
+    const names = DTYPES.map((info) => info.name).join(', ');
+    throw new UsageError(
+      `unknown dtype '${text}' (expected one of ${names}, or an alias: ${ALIASES.join(', ')})`,
+      command,
+    );
+  }
 }

@@ -2,11 +2,10 @@
  * Opening vectors for the command line, and walking one in bounded chunks: through
  * `view()` (zero-copy, the mapping itself) when the runtime can hand out the whole
  * mapping as one buffer, else — files of 4 GiB and more in Node 20, or where external
- * buffers are not allowed — by positional reads of the file into one reused buffer.
- * Either way memory stays bounded; the kernel pages the file in and out.
+ * buffers are not allowed — as copies of one chunk at a time (`slice()`). Either way
+ * memory stays bounded; the kernel pages the file in and out.
  */
 
-import * as fs from 'node:fs';
 import type { DType, Mode } from '../dtypes.js';
 import { MmapVector } from '../vector.js';
 import { describeError, CliError } from './errors.js';
@@ -25,7 +24,7 @@ export function openVector(file: string, dtype: DType, mode: Mode): MmapVector<D
   try {
     return MmapVector.open<DType>(file, { dtype, mode });
   } catch (error) {
-    throw new CliError(describeError(error, file, dtype));
+    throw new CliError(describeError(error, file));
   }
 }
 
@@ -33,10 +32,14 @@ const CHUNK_BYTES = 1 << 20;
 
 /**
  * The vector's elements (as many as it had when opened), in chunks of at most
- * `chunkBytes`. A chunk is valid only until the next one is asked for (the fallback
- * reuses its buffer).
+ * `chunkBytes`. A chunk is valid only until the next one is asked for.
  */
-export function* vectorChunks(vector: MmapVector<DType>, file: string, type: TypeInfo, chunkBytes = CHUNK_BYTES): Generator<Chunk> {
+export function* vectorChunks(
+  vector: MmapVector<DType>,
+  file: string,
+  type: TypeInfo,
+  chunkBytes = CHUNK_BYTES,
+): Generator<Chunk> {
   const count = vector.length;
   const perChunk = Math.max(1, Math.floor(chunkBytes / type.itemsize));
   let buffer: ArrayBufferLike | undefined;
@@ -44,7 +47,8 @@ export function* vectorChunks(vector: MmapVector<DType>, file: string, type: Typ
     buffer = count > 0 ? vector.view().buffer : undefined;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code !== 'ERR_BUFFER_TOO_LARGE' && code !== 'ERR_MMVEC_VIEW_COPIED' && !(error instanceof RangeError)) throw new CliError(describeError(error, file, type.dtype));
+    if (code !== 'ERR_BUFFER_TOO_LARGE' && code !== 'ERR_MMVEC_VIEW_COPIED' && !(error instanceof RangeError))
+      throw new CliError(describeError(error, file));
   }
   if (buffer !== undefined || count === 0) {
     for (let start = 0; start < count; start += perChunk) {
@@ -52,36 +56,14 @@ export function* vectorChunks(vector: MmapVector<DType>, file: string, type: Typ
     }
     return;
   }
-  yield* readChunks(file, count, type, perChunk);
+  yield* copiedChunks(vector, count, perChunk);
 }
 
-function* readChunks(file: string, count: number, type: TypeInfo, perChunk: number): Generator<Chunk> {
-  const buffer = new ArrayBuffer(perChunk * type.itemsize);
-  const bytes = new Uint8Array(buffer);
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (error) {
-    throw new CliError(describeError(error, file));
-  }
-  try {
-    for (let start = 0; start < count; start += perChunk) {
-      const length = Math.min(perChunk, count - start);
-      const want = length * type.itemsize;
-      let got = 0;
-      while (got < want) {
-        let n: number;
-        try {
-          n = fs.readSync(fd, bytes, got, want - got, start * type.itemsize + got);
-        } catch (error) {
-          throw new CliError(describeError(error, file));
-        }
-        if (n === 0) throw new CliError(`${file}: the file shrank while it was being read`);
-        got += n;
-      }
-      yield { buffer, byteOffset: 0, length, start };
-    }
-  } finally {
-    fs.closeSync(fd);
+/** Copies of the elements, chunk by chunk, through the addon: for vectors too large for
+ * one view. */
+function* copiedChunks(vector: MmapVector<DType>, count: number, perChunk: number): Generator<Chunk> {
+  for (let start = 0; start < count; start += perChunk) {
+    const copy = vector.slice(start, Math.min(count, start + perChunk));
+    yield { buffer: copy.buffer, byteOffset: copy.byteOffset, length: copy.length, start };
   }
 }

@@ -3,7 +3,7 @@
  * library and system errors are turned into one by their `code`.
  */
 
-import type { DType } from '../dtypes.js';
+import type { CodedError } from '../errors.js';
 import { TYPES } from './types.js';
 
 /** A failure whose message is ready to print after "mmvec: " (exit code 1). */
@@ -23,7 +23,7 @@ export class Interrupted extends CliError {
   }
 }
 
-type Coded = Error & { code?: string; path?: string; syscall?: string };
+type Coded = Partial<CodedError>;
 
 const SYSTEM: Record<string, string> = {
   ENOENT: 'no such file or directory',
@@ -50,19 +50,20 @@ const SYSTEM: Record<string, string> = {
  * The message for an error met while working on `file` (the path as the user gave it):
  * known codes get a short description, anything else its own message.
  */
-export function describeError(error: unknown, file?: string, dtype?: DType): string {
+export function describeError(error: unknown, file?: string): string {
   if (!(error instanceof Error)) return String(error);
   if (error instanceof CliError) return error.message;
-  const { code } = error as Coded;
+  const { code, size, dtype } = error as Coded;
   const where = file ?? (error as Coded).path;
   const at = (text: string): string => (where !== undefined ? `${where}: ${text}` : text);
   switch (code) {
     case 'ERR_MMVEC_NOT_REGULAR_FILE':
       return at('not a regular file');
     case 'ERR_MMVEC_BAD_SIZE': {
-      const size = /is (\d+) bytes/.exec(error.message)?.[1];
       if (size === undefined || dtype === undefined) return at(`${error.message}; is --dtype right?`);
-      return at(`its size, ${size} bytes, is not a whole number of ${dtype} elements (${TYPES[dtype].itemsize} bytes each); is --dtype right?`);
+      return at(
+        `its size, ${size} bytes, is not a whole number of ${dtype} elements (${TYPES[dtype].itemsize} bytes each); is --dtype right?`,
+      );
     }
     case 'ERR_MMVEC_LOCKED':
       return at('locked by another writer (a process has it open read-write)');

@@ -8,31 +8,29 @@
 import * as fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { DType } from '../dtypes.js';
+import { type DType, formatLines } from '../dtypes.js';
 import type { MmapVector } from '../vector.js';
-import { UsageError, dtypeOption, parseCommand, positionals } from './args.js';
+import { UsageError, dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { openVector, vectorChunks } from './chunks.js';
 import { CliError, describeError } from './errors.js';
 import { npyHeader } from './npy.js';
 import { checkDestination, checkDistinct, writeAtomically } from './partial.js';
 import { Progress } from './progress.js';
 import { TYPES, type TypeInfo } from './types.js';
-import { formatValue } from './values.js';
 
 export const EXPORT_USAGE = `Usage: mmvec export FILE DEST [--dtype T] [--format csv|npy]
 
 Write the vector file FILE to DEST as
-  csv  one value per line: integers in decimal, floats in the shortest form that reads
-       back to the same value (NaN, Infinity, -Infinity, -0 included), so that
-       "mmvec import" of the result gives FILE back byte for byte;
+  csv  one value per line, as the Redis module prints it: integers in decimal, floats
+       in the shortest form that reads back to the same value (nan, inf, -inf, -0
+       included), so that "mmvec import" of the result gives FILE back byte for byte;
   npy  a numpy .npy file (format 1.0, shape (count,), little-endian descr such as
        '<f8'), readable with np.load.
 The format is npy when DEST ends in .npy, csv otherwise. DEST "-" writes to stdout.
 DEST is written as DEST.partial and renamed only on success. An existing DEST is replaced.
 
 Options:
-  --dtype T        element type of FILE (default float64): int8 uint8 int16 uint16
-                   int32 uint32 int64 uint64 float32 float64, or an alias
+  --dtype T        ${dtypeHelp('element type of FILE (default float64): ', 19)}
   --format F       csv or npy, whatever DEST's name
   -h, --help       show this help`;
 
@@ -45,12 +43,18 @@ interface Sink {
 class BrokenPipe extends Error {}
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommand('export', argv, { dtype: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, EXPORT_USAGE);
+  const parsed = parseCommand(
+    'export',
+    argv,
+    { dtype: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    EXPORT_USAGE,
+  );
   if (!parsed) return 0;
   const [file, dest] = positionals('export', parsed.positionals, ['FILE', 'DEST']);
   const dtype = dtypeOption('export', parsed.values.dtype, 'float64');
   const format = parsed.values.format ?? (path.extname(dest).toLowerCase() === '.npy' ? 'npy' : 'csv');
-  if (format !== 'csv' && format !== 'npy') throw new UsageError(`--format must be csv or npy, not '${String(format)}'`, 'export');
+  if (format !== 'csv' && format !== 'npy')
+    throw new UsageError(`--format must be csv or npy, not '${String(format)}'`, 'export');
   const type = TYPES[dtype];
   if (dest !== '-') {
     checkDestination(dest);
@@ -75,7 +79,9 @@ export async function exportCommand(argv: string[]): Promise<number> {
         handle = await fs.promises.open(partial.path, 'w');
       } catch (error) {
         const code = (error as { code?: string }).code;
-        throw new CliError(describeError(error, code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' ? dest : partial.path));
+        throw new CliError(
+          describeError(error, code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' ? dest : partial.path),
+        );
       }
       partial.owned = true;
       try {
@@ -94,18 +100,23 @@ export async function exportCommand(argv: string[]): Promise<number> {
   }
 }
 
-async function writeVector(vector: MmapVector<DType>, file: string, type: TypeInfo, format: 'csv' | 'npy', sink: Sink, progress: Progress, check: () => void): Promise<void> {
-  if (format === 'npy') await sink.write(npyHeader(type.dtype, vector.length));
+async function writeVector(
+  vector: MmapVector<DType>,
+  file: string,
+  type: TypeInfo,
+  format: 'csv' | 'npy',
+  sink: Sink,
+  progress: Progress,
+  check: () => void,
+): Promise<void> {
+  if (format === 'npy') await sink.write(npyHeader(type.name, vector.length));
   for (const chunk of vectorChunks(vector, file, type)) {
     check();
     if (format === 'npy') {
       await sink.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length * type.itemsize));
     } else {
-      const values = new type.array(chunk.buffer, chunk.byteOffset, chunk.length);
-      const lines = new Array<string>(chunk.length + 1);
-      for (let i = 0; i < chunk.length; i++) lines[i] = formatValue(values[i], type);
-      lines[chunk.length] = '';
-      await sink.write(Buffer.from(lines.join('\n')));
+      const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length * type.itemsize);
+      await sink.write(Buffer.from(formatLines(type.name, bytes)));
     }
     progress.update(chunk.start + chunk.length);
   }

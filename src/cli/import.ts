@@ -11,15 +11,15 @@
 import * as fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { DType } from '../dtypes.js';
+import { type DType, convertElements, parseValues } from '../dtypes.js';
 import { MmapVector } from '../vector.js';
-import { UsageError, dtypeOption, parseCommand, positionals } from './args.js';
+import { UsageError, dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { CliError, describeError } from './errors.js';
 import { lineBatches, splitFields } from './lines.js';
 import { NPY_PREFIX, NpyError, type NpyHeader, isNpy, npyDtype, npyHeaderEnd, parseNpyHeader } from './npy.js';
 import { type PartialFile, checkDestination, checkDistinct, writeAtomically } from './partial.js';
 import { Progress } from './progress.js';
-import { type AnyTypedArray, TYPES, type TypeInfo } from './types.js';
+import { TYPES, type TypeInfo } from './types.js';
 import { BadValue, badValueMessage, convertValue, formatValue, parseText } from './values.js';
 
 export const IMPORT_USAGE = `Usage: mmvec import SRC DEST --dtype T [--column N|NAME] [--delimiter C] [--header]
@@ -32,17 +32,16 @@ Create the vector file DEST from SRC, which is one of:
   - a CSV or TSV file: a .csv or .tsv name, or --delimiter, --column or --header given.
   - otherwise, a text file with one number per line.
 Blank lines are skipped, '\\r\\n' line ends are accepted, fields are trimmed, and CSV
-fields may be quoted. Integer types take whole numbers (12, -7, 1.2e3) checked exactly,
-for int64/uint64 too; float types take decimals and nan, inf, -inf (any case).
+fields may be quoted. Values are read as the Redis module reads them: integer types
+take decimal integers (12, -7; no '+', no leading zeros, no exponent) checked exactly,
+for int64/uint64 too; float types take decimals, exponents and nan, inf, -inf (any case).
 
 The first bad value stops the import with "SRC:LINE:COLUMN: ..." and exit code 1.
 DEST is written as DEST.partial and renamed only on success, so it is never left
 half-written. An existing DEST is replaced.
 
 Options:
-  --dtype T            element type of DEST (required unless SRC is .npy): int8 uint8
-                       int16 uint16 int32 uint32 int64 uint64 float32 float64, or an
-                       alias (i8 ... u64, f32, f64, float, double)
+  --dtype T            ${dtypeHelp('element type of DEST (required unless SRC is .npy): ', 23)}
   --column N|NAME      which CSV column: a number counting from 1, or a header name
                        (a name implies --header). Needed when the rows have more than
                        one field.
@@ -88,12 +87,14 @@ export async function importCommand(argv: string[]): Promise<number> {
     const prefix = Buffer.alloc(NPY_PREFIX);
     const { bytesRead } = await handle.read(prefix, 0, NPY_PREFIX, 0);
     const npy = isNpy(prefix.subarray(0, bytesRead));
-    if (!npy && path.extname(src).toLowerCase() === '.npy') throw new CliError(`${src}: not a .npy file (it does not start with \\x93NUMPY)`);
+    if (!npy && path.extname(src).toLowerCase() === '.npy')
+      throw new CliError(`${src}: not a .npy file (it does not start with \\x93NUMPY)`);
     if (npy && (text.delimiter !== undefined || text.column !== undefined || text.header)) {
       throw new UsageError('--column, --delimiter and --header apply to CSV/TSV files, not to .npy', 'import');
     }
     const header = npy ? await readNpyHeader(handle, src, size) : undefined;
-    if (!header && requested === undefined) throw new UsageError('missing --dtype (it is required unless SRC is a .npy file)', 'import');
+    if (!header && requested === undefined)
+      throw new UsageError('missing --dtype (it is required unless SRC is a .npy file)', 'import');
     const dtype = requested ?? npyDtype(header!);
     const type = TYPES[dtype];
 
@@ -131,7 +132,10 @@ export async function importCommand(argv: string[]): Promise<number> {
 function delimiterOption(value: string): string {
   if (value === '\\t' || value.toLowerCase() === 'tab') return '\t';
   if (value.length !== 1 || value === '"' || value === '\n' || value === '\r') {
-    throw new UsageError(`--delimiter must be one character other than '"' (or \\t for a tab), not '${value}'`, 'import');
+    throw new UsageError(
+      `--delimiter must be one character other than '"' (or \\t for a tab), not '${value}'`,
+      'import',
+    );
   }
   return value;
 }
@@ -180,44 +184,81 @@ function openDestination(partial: PartialFile, dest: string, dtype: DType): Mmap
     vector = MmapVector.open<DType>(partial.path, { dtype, mode: 'w+' });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'ERR_MMVEC_LOCKED') throw new CliError(`${partial.path}: locked: another import into ${dest} is running`);
-    throw new CliError(describeError(error, code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' ? dest : partial.path, dtype));
+    if (code === 'ERR_MMVEC_LOCKED')
+      throw new CliError(`${partial.path}: locked: another import into ${dest} is running`);
+    throw new CliError(
+      describeError(error, code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' ? dest : partial.path),
+    );
   }
   partial.owned = true;
   return vector;
 }
 
-/** Appends values to the vector in batches of one typed array, written raw. */
-class Batcher {
+/**
+ * Appends field texts to the vector in batches, each parsed by one addon call and
+ * written raw. A refused batch is parsed again text by text to name the first refused
+ * field and its place; `flush()` before any other failure, so that one stays first.
+ */
+class TextBatcher {
   readonly #vector: MmapVector<DType>;
-  readonly #batch: AnyTypedArray;
-  readonly #slots: { [index: number]: number | bigint };
-  #n = 0;
+  readonly #type: TypeInfo;
+  readonly #src: string;
+  #texts: string[] = [];
+  /** Line and column of each text, flattened. */
+  #places: number[] = [];
 
-  constructor(vector: MmapVector<DType>, type: TypeInfo) {
+  constructor(vector: MmapVector<DType>, type: TypeInfo, src: string) {
     this.#vector = vector;
-    this.#batch = new type.array(BATCH);
-    this.#slots = this.#batch as unknown as { [index: number]: number | bigint };
+    this.#type = type;
+    this.#src = src;
   }
 
-  add(value: number | bigint): void {
-    this.#slots[this.#n++] = value;
-    if (this.#n === BATCH) this.flush();
+  add(text: string, line: number, column: number): void {
+    this.#texts.push(text);
+    this.#places.push(line, column);
+    if (text === '' || this.#texts.length === BATCH) this.flush();
   }
 
   flush(): void {
-    if (this.#n === 0) return;
-    this.#vector.pushArray(this.#n === BATCH ? this.#batch : this.#batch.subarray(0, this.#n));
-    this.#n = 0;
+    const texts = this.#texts;
+    const places = this.#places;
+    if (texts.length === 0) return;
+    this.#texts = [];
+    this.#places = [];
+    let bytes: ArrayBuffer | undefined;
+    try {
+      // An empty field is refused as such (parseText), before the core sees it.
+      if (texts[texts.length - 1] !== '') bytes = parseValues(this.#type.name, texts);
+    } catch (error) {
+      this.#refuse(texts, places);
+      throw error;
+    }
+    if (bytes === undefined) this.#refuse(texts, places);
+    this.#vector.pushArray(new this.#type.array(bytes!));
+  }
+
+  /** Throws the first refusal among `texts`, with its place; returns if there is none. */
+  #refuse(texts: string[], places: number[]): void {
+    texts.forEach((text, k) => {
+      try {
+        parseText(text, this.#type);
+      } catch (error) {
+        if (!(error instanceof BadValue)) throw error;
+        const where = `${this.#src}:${places[2 * k]}:${places[2 * k + 1]}`;
+        throw new CliError(`${where}: ${badValueMessage(text, this.#type, error.reason)}`);
+      }
+    });
   }
 }
 
-type Mode = { kind: 'plain' } | { kind: 'csv'; delimiter: string; column: number | string | undefined; header: boolean };
+type Mode =
+  { kind: 'plain' } | { kind: 'csv'; delimiter: string; column: number | string | undefined; header: boolean };
 
 function textMode(src: string, options: TextOptions): Mode {
   const ext = path.extname(src).toLowerCase();
   const tabbed = ext === '.tsv' || ext === '.tab';
-  const csv = options.delimiter !== undefined || options.column !== undefined || options.header || tabbed || ext === '.csv';
+  const csv =
+    options.delimiter !== undefined || options.column !== undefined || options.header || tabbed || ext === '.csv';
   if (!csv) return { kind: 'plain' };
   return {
     kind: 'csv',
@@ -227,50 +268,55 @@ function textMode(src: string, options: TextOptions): Mode {
   };
 }
 
-async function importText(handle: FileHandle, src: string, mode: Mode, vector: MmapVector<DType>, type: TypeInfo, partial: PartialFile, progress: Progress): Promise<void> {
-  const batcher = new Batcher(vector, type);
-  const fail = (line: number, column: number, text: string, error: unknown): never => {
-    if (!(error instanceof BadValue)) throw error;
-    throw new CliError(`${src}:${line}:${column}: ${badValueMessage(text, type, error.reason)}`);
-  };
+async function importText(
+  handle: FileHandle,
+  src: string,
+  mode: Mode,
+  vector: MmapVector<DType>,
+  type: TypeInfo,
+  partial: PartialFile,
+  progress: Progress,
+): Promise<void> {
+  const batcher = new TextBatcher(vector, type, src);
   // CSV state: the 0-based column once known, whether the header is still ahead.
   let column = mode.kind === 'csv' && typeof mode.column === 'number' ? mode.column - 1 : undefined;
   let headerAhead = mode.kind === 'csv' && mode.header;
-  for await (const { lines, firstLine } of lineBatches(handle, src, (bytes) => progress.update(bytes))) {
-    partial.check();
-    for (let k = 0; k < lines.length; k++) {
-      const line = lines[k];
-      const number = firstLine + k;
-      if (mode.kind === 'plain') {
-        const text = line.trim();
-        if (text === '') continue;
-        try {
-          batcher.add(parseText(text, type));
-        } catch (error) {
-          fail(number, 1, text, error);
+  try {
+    for await (const { lines, firstLine } of lineBatches(handle, src, (bytes) => progress.update(bytes))) {
+      partial.check();
+      for (let k = 0; k < lines.length; k++) {
+        const line = lines[k];
+        const number = firstLine + k;
+        if (mode.kind === 'plain') {
+          const text = line.trim();
+          if (text !== '') batcher.add(text, number, 1);
+          continue;
         }
-        continue;
-      }
-      if (line.trim() === '') continue;
-      const fields = splitFields(line, mode.delimiter);
-      if (typeof fields === 'string') throw new CliError(`${src}:${number}: ${fields}`);
-      if (headerAhead) {
-        headerAhead = false;
-        if (typeof mode.column === 'string') column = headerColumn(src, number, fields, mode.column);
-        continue;
-      }
-      if (column === undefined) {
-        if (fields.length !== 1) throw new CliError(`${src}:${number}: ${fields.length} columns; choose one with --column N or --column NAME`);
-        column = 0;
-      }
-      if (column >= fields.length) throw new CliError(`${src}:${number}: no column ${column + 1} (the line has ${fields.length} field${fields.length === 1 ? '' : 's'})`);
-      const text = fields[column].trim();
-      try {
-        batcher.add(parseText(text, type));
-      } catch (error) {
-        fail(number, column + 1, text, error);
+        if (line.trim() === '') continue;
+        const fields = splitFields(line, mode.delimiter);
+        if (typeof fields === 'string') throw new CliError(`${src}:${number}: ${fields}`);
+        if (headerAhead) {
+          headerAhead = false;
+          if (typeof mode.column === 'string') column = headerColumn(src, number, fields, mode.column);
+          continue;
+        }
+        if (column === undefined) {
+          if (fields.length !== 1)
+            throw new CliError(
+              `${src}:${number}: ${fields.length} columns; choose one with --column N or --column NAME`,
+            );
+          column = 0;
+        }
+        if (column >= fields.length)
+          throw new CliError(
+            `${src}:${number}: no column ${column + 1} (the line has ${fields.length} field${fields.length === 1 ? '' : 's'})`,
+          );
+        batcher.add(fields[column].trim(), number, column + 1);
       }
     }
+  } catch (error) {
+    batcher.flush(); // a bad value on an earlier line is the first failure
+    throw error;
   }
   batcher.flush();
 }
@@ -278,7 +324,10 @@ async function importText(handle: FileHandle, src: string, mode: Mode, vector: M
 function headerColumn(src: string, line: number, fields: string[], name: string): number {
   const names = fields.map((field) => field.trim());
   const index = names.indexOf(name);
-  if (index < 0) throw new CliError(`${src}:${line}: no column named '${name}' in the header (${names.map((n) => `'${n}'`).join(', ')})`);
+  if (index < 0)
+    throw new CliError(
+      `${src}:${line}: no column named '${name}' in the header (${names.map((n) => `'${n}'`).join(', ')})`,
+    );
   return index;
 }
 
@@ -294,7 +343,9 @@ async function readNpyHeader(handle: FileHandle, src: string, size: number): Pro
     const bytesNeeded = header.count * header.itemsize;
     const available = size - header.dataOffset;
     if (available < bytesNeeded) {
-      throw new NpyError(`truncated .npy data: the header says ${header.count} elements (${bytesNeeded} bytes) but ${available} bytes follow it`);
+      throw new NpyError(
+        `truncated .npy data: the header says ${header.count} elements (${bytesNeeded} bytes) but ${available} bytes follow it`,
+      );
     }
     return header;
   } catch (error) {
@@ -318,31 +369,48 @@ async function readFully(handle: FileHandle, src: string, into: Uint8Array, posi
 }
 
 /** The `.npy` data into the vector: raw bytes when the types match, else value by value. */
-async function copyNpy(handle: FileHandle, src: string, header: NpyHeader, vector: MmapVector<DType>, type: TypeInfo, partial: PartialFile, progress: Progress): Promise<void> {
+async function copyNpy(
+  handle: FileHandle,
+  src: string,
+  header: NpyHeader,
+  vector: MmapVector<DType>,
+  type: TypeInfo,
+  partial: PartialFile,
+  progress: Progress,
+): Promise<void> {
   const source = header.source === 'bool' ? TYPES.uint8 : header.source;
-  const raw = header.source !== 'bool' && source.dtype === type.dtype;
   const perChunk = Math.floor((1 << 20) / header.itemsize);
   const buffer = new ArrayBuffer(perChunk * header.itemsize);
-  const batcher = raw ? undefined : new Batcher(vector, type);
   for (let start = 0; start < header.count; start += perChunk) {
     partial.check();
     const length = Math.min(perChunk, header.count - start);
-    await readFully(handle, src, new Uint8Array(buffer, 0, length * header.itemsize), header.dataOffset + start * header.itemsize);
-    const values = new source.array(buffer, 0, length);
-    if (raw) {
-      vector.pushArray(values);
+    const bytes = new Uint8Array(buffer, 0, length * header.itemsize);
+    await readFully(handle, src, bytes, header.dataOffset + start * header.itemsize);
+    if (header.source === 'bool') bytes.forEach((b, i) => (bytes[i] = b === 0 ? 0 : 1));
+    if (source.name === type.name) {
+      vector.pushArray(new source.array(buffer, 0, length));
     } else {
-      for (let i = 0; i < length; i++) {
-        const value = header.source === 'bool' ? (values[i] === 0 ? 0 : 1) : values[i];
-        try {
-          batcher!.add(convertValue(value, source, type));
-        } catch (error) {
-          if (!(error instanceof BadValue)) throw error;
-          throw new CliError(`${src}: element ${start + i}: ${badValueMessage(formatValue(value, source), type, error.reason)}`);
-        }
-      }
+      vector.pushArray(new type.array(convertChunk(src, bytes, start, source, type)));
     }
     progress.update(header.dataOffset + (start + length) * header.itemsize);
   }
-  batcher?.flush();
+}
+
+/** The elements of `bytes` (from element `start` on) converted, in one addon call; a
+ * refusal is found again element by element to name its index. */
+function convertChunk(src: string, bytes: Uint8Array, start: number, from: TypeInfo, to: TypeInfo): ArrayBuffer {
+  try {
+    return convertElements(bytes, from.name, to.name);
+  } catch (error) {
+    new from.array(bytes.buffer, bytes.byteOffset, bytes.length / from.itemsize).forEach((value, i) => {
+      try {
+        convertValue(value, from, to);
+      } catch (refusal) {
+        if (!(refusal instanceof BadValue)) throw refusal;
+        const text = formatValue(value, from);
+        throw new CliError(`${src}: element ${start + i}: ${badValueMessage(text, to, refusal.reason)}`);
+      }
+    });
+    throw error;
+  }
 }

@@ -6,11 +6,11 @@
  */
 
 import type { DType } from '../dtypes.js';
-import { dtypeOption, parseCommand, positionals } from './args.js';
+import { dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { type Chunk, openVector, vectorChunks } from './chunks.js';
 import { Progress, humanBytes } from './progress.js';
 import { TYPES, type TypeInfo } from './types.js';
-import { formatValue, shortestFloat32 } from './values.js';
+import { formatValue } from './values.js';
 
 export const INFO_USAGE = `Usage: mmvec info FILE [--dtype T]
 
@@ -20,14 +20,14 @@ Every element is read once, in chunks through the file's mapping; a progress bar
 appears on a terminal when it takes over a second.
 
 Options:
-  --dtype T   element type (default float64): int8 uint8 int16 uint16 int32 uint32
-              int64 uint64 float32 float64, or an alias (i8 ... u64, f32, f64, float, double)
+  --dtype T   ${dtypeHelp('element type (default float64): ', 14)}
   -h, --help  show this help`;
 
 const SPARKS = '▁▂▃▄▅▆▇█';
 const BUCKETS = 40;
 
-type NumberArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+type NumberArray =
+  Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
 /** What one pass gathers. */
 export interface Summary {
@@ -84,7 +84,9 @@ class Accumulator {
       const segmentEnd = Math.min(end, this.#nextBoundary);
       const from = position - chunk.start;
       const to = segmentEnd - chunk.start;
-      const [sum, n] = type.big ? this.#scanBig(chunk, from, to) : this.#scanNumbers(new type.array(chunk.buffer, chunk.byteOffset, chunk.length) as NumberArray, from, to);
+      const [sum, n] = type.big
+        ? this.#scanBig(chunk, from, to)
+        : this.#scanNumbers(new type.array(chunk.buffer, chunk.byteOffset, chunk.length) as NumberArray, from, to);
       this.#bucketSum[this.#bucket] += sum;
       this.#bucketN[this.#bucket] += n;
       position = segmentEnd;
@@ -115,7 +117,8 @@ class Accumulator {
     if (this.#type.kind === 'float') {
       // Neumaier: keeps the total exact to about one rounding per segment.
       const total = this.#floatSum + sum;
-      this.#floatCompensation += Math.abs(this.#floatSum) >= Math.abs(sum) ? this.#floatSum - total + sum : sum - total + this.#floatSum;
+      this.#floatCompensation +=
+        Math.abs(this.#floatSum) >= Math.abs(sum) ? this.#floatSum - total + sum : sum - total + this.#floatSum;
       this.#floatSum = total;
     } else {
       // A segment is at most 2^18 values below 2^32: its sum is an exact double.
@@ -229,7 +232,11 @@ export function formatSummary(file: string, dtype: DType, summary: Summary): str
   const bytes = summary.count * type.itemsize;
   const show = (value: number | bigint | undefined): string => (value === undefined ? '-' : formatValue(value, type));
   const mean =
-    summary.mean === undefined ? '-' : type.dtype === 'float32' && Number.isFinite(summary.mean) ? shortestFloat32(Math.fround(summary.mean)) : formatValue(summary.mean, TYPES.float64);
+    summary.mean === undefined
+      ? '-'
+      : type.name === 'float32'
+        ? formatValue(Math.fround(summary.mean), type)
+        : formatValue(summary.mean, TYPES.float64);
   const rows: [string, string][] = [
     ['file', file],
     ['dtype', dtype],
@@ -245,7 +252,12 @@ export function formatSummary(file: string, dtype: DType, summary: Summary): str
 }
 
 export async function info(argv: string[]): Promise<number> {
-  const parsed = parseCommand('info', argv, { dtype: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, INFO_USAGE);
+  const parsed = parseCommand(
+    'info',
+    argv,
+    { dtype: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    INFO_USAGE,
+  );
   if (!parsed) return 0;
   const [file] = positionals('info', parsed.positionals, ['FILE']);
   const dtype = dtypeOption('info', parsed.values.dtype, 'float64');

@@ -18,7 +18,12 @@ const CHUNK_BYTES = 1 << 20;
  * The lines of the file from byte `position` on, without their '\n' or '\r\n', a UTF-8
  * byte-order mark dropped. `onRead(bytes)` reports the bytes read so far.
  */
-export async function* lineBatches(handle: FileHandle, file: string, onRead?: (bytes: number) => void, chunkBytes = CHUNK_BYTES): AsyncGenerator<LineBatch> {
+export async function* lineBatches(
+  handle: FileHandle,
+  file: string,
+  onRead?: (bytes: number) => void,
+  chunkBytes = CHUNK_BYTES,
+): AsyncGenerator<LineBatch> {
   const buffer = Buffer.alloc(chunkBytes);
   let carry = Buffer.alloc(0);
   let position = 0;
@@ -34,7 +39,8 @@ export async function* lineBatches(handle: FileHandle, file: string, onRead?: (b
     if (bytesRead === 0) break;
     position += bytesRead;
     onRead?.(position);
-    const data = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
+    const data =
+      carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
     const last = data.lastIndexOf(10);
     if (last < 0) {
       carry = Buffer.from(data);

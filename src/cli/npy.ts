@@ -59,7 +59,9 @@ export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   if (bytes.length < end) throw new NpyError('truncated .npy header');
   const major = bytes[6];
   const start = major === 1 ? 10 : 12;
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString(major === 3 ? 'utf8' : 'latin1');
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString(
+    major === 3 ? 'utf8' : 'latin1',
+  );
   let dict: unknown;
   try {
     dict = new LiteralParser(text).parseAll();
@@ -70,21 +72,39 @@ export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   const descr = dict.get('descr');
   const fortranOrder = dict.get('fortran_order');
   const shape = dict.get('shape');
-  if (descr === undefined || fortranOrder === undefined || shape === undefined) throw new NpyError("bad .npy header: it needs 'descr', 'fortran_order' and 'shape'");
+  if (descr === undefined || fortranOrder === undefined || shape === undefined)
+    throw new NpyError("bad .npy header: it needs 'descr', 'fortran_order' and 'shape'");
   if (typeof descr !== 'string') throw new NpyError('structured .npy dtypes (records) are not supported');
   if (typeof fortranOrder !== 'boolean') throw new NpyError("bad .npy header: 'fortran_order' is not True or False");
-  if (!(shape instanceof Tuple) || !shape.items.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) {
+  if (
+    !(shape instanceof Tuple) ||
+    !shape.items.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)
+  ) {
     throw new NpyError("bad .npy header: 'shape' is not a tuple of sizes");
   }
   const dims = shape.items as number[];
   const shown = `(${dims.join(', ')}${dims.length === 1 ? ',' : ''})`;
   if (dims.length !== 1) {
-    const what = dims.length === 0 ? 'a 0-d array (a scalar)' : `a ${dims.length}-D${fortranOrder ? ', Fortran-ordered' : ''} array`;
-    throw new NpyError(`${what} of shape ${shown}; only 1-D arrays can be imported (flatten it first, e.g. np.save(path, a.ravel()))`);
+    const what =
+      dims.length === 0
+        ? 'a 0-d array (a scalar)'
+        : `a ${dims.length}-D${fortranOrder ? ', Fortran-ordered' : ''} array`;
+    throw new NpyError(
+      `${what} of shape ${shown}; only 1-D arrays can be imported (flatten it first, e.g. np.save(path, a.ravel()))`,
+    );
   }
   const source = npyType(descr);
   const itemsize = source === 'bool' ? 1 : source.itemsize;
-  return { version: `${major}.${bytes[7]}`, descr, source, fortranOrder, shape: dims, count: dims[0], itemsize, dataOffset: end };
+  return {
+    version: `${major}.${bytes[7]}`,
+    descr,
+    source,
+    fortranOrder,
+    shape: dims,
+    count: dims[0],
+    itemsize,
+    dataOffset: end,
+  };
 }
 
 /** The dtype of a descr such as `<f8`, `|u1`, `<i4`, `=i2`; `|b1` is bool. */
@@ -94,23 +114,35 @@ function npyType(descr: string): TypeInfo | 'bool' {
   const kind = match?.[2];
   const size = Number(match?.[3]);
   if (match && order === '>' && size > 1) {
-    throw new NpyError(`big-endian .npy data ('${descr}') is not supported; save it little-endian first (a.astype('<${kind}${size}'))`);
+    throw new NpyError(
+      `big-endian .npy data ('${descr}') is not supported; save it little-endian first (a.astype('<${kind}${size}'))`,
+    );
   }
   if (kind === 'b' && size === 1) return 'bool';
-  const name = kind === 'f' ? `float${size * 8}` : kind === 'i' ? `int${size * 8}` : kind === 'u' ? `uint${size * 8}` : '';
-  const type = (TYPES as Record<string, TypeInfo | undefined>)[name];
-  if (!type) throw new NpyError(`unsupported .npy dtype '${descr}' (supported: little-endian bool, int8-64, uint8-64, float32, float64)`);
+  const type = Object.values(TYPES).find((t) => KIND_LETTER[t.kind] === kind && t.itemsize === size);
+  if (!type)
+    throw new NpyError(
+      `unsupported .npy dtype '${descr}' (supported: little-endian bool, int8-64, uint8-64, float32, float64)`,
+    );
   return type;
+}
+
+/** numpy's letter for each kind of dtype. */
+const KIND_LETTER: Record<TypeInfo['kind'], string> = { int: 'i', uint: 'u', float: 'f' };
+
+/** The descr numpy writes for `type`: little-endian, `|` (no byte order) for one byte. */
+function npyDescr(type: TypeInfo): string {
+  return `${type.itemsize === 1 ? '|' : '<'}${KIND_LETTER[type.kind]}${type.itemsize}`;
 }
 
 /** The dtype whose values an `.npy` of this header holds, as the default for import. */
 export function npyDtype(header: NpyHeader): DType {
-  return header.source === 'bool' ? 'uint8' : header.source.dtype;
+  return header.source === 'bool' ? 'uint8' : header.source.name;
 }
 
 /** A version 1.0 header for `count` elements of `dtype`, padded so data starts at a multiple of 64. */
 export function npyHeader(dtype: DType, count: number): Buffer {
-  const dict = `{'descr': '${TYPES[dtype].descr}', 'fortran_order': False, 'shape': (${count},), }`;
+  const dict = `{'descr': '${npyDescr(TYPES[dtype])}', 'fortran_order': False, 'shape': (${count},), }`;
   const unpadded = NPY_MAGIC.length + 4 + dict.length + 1;
   const padding = (64 - (unpadded % 64)) % 64;
   const header = `${dict}${' '.repeat(padding)}\n`;

@@ -39,14 +39,19 @@ export function checkDistinct(src: string, dest: string): void {
   try {
     const a = fs.statSync(src);
     const b = fs.statSync(dest);
-    if (a.dev === b.dev && a.ino === b.ino) throw new CliError(`${dest}: is the same file as ${src}; choose another destination`);
+    if (a.dev === b.dev && a.ino === b.ino)
+      throw new CliError(`${dest}: is the same file as ${src}; choose another destination`);
   } catch (error) {
     if (error instanceof CliError) throw error;
   }
 }
 
 /** Runs `work` on `DEST.partial`, then renames it to `dest`; on failure removes it. */
-export async function writeAtomically<T>(dest: string, work: (partial: PartialFile) => Promise<T>, beforeRename?: () => void): Promise<T> {
+export async function writeAtomically<T>(
+  dest: string,
+  work: (partial: PartialFile) => Promise<T>,
+  beforeRename?: () => void,
+): Promise<T> {
   let signal: string | undefined;
   const partial: PartialFile = {
     path: `${dest}.partial`,

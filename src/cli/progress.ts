@@ -99,7 +99,9 @@ export function humanBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${Math.round(value)} B` : `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0)} ${units[unit]}`;
+  return unit === 0
+    ? `${Math.round(value)} B`
+    : `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0)} ${units[unit]}`;
 }
 
 /** `950`, `12.3k`, `4.56M`, `1.00G`. */
@@ -111,5 +113,7 @@ function humanCount(count: number): string {
     value /= 1000;
     unit++;
   }
-  return unit === 0 ? String(Math.round(value)) : `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0)}${units[unit]}`;
+  return unit === 0
+    ? String(Math.round(value))
+    : `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0)}${units[unit]}`;
 }

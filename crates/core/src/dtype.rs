@@ -25,6 +25,27 @@ impl Default for DType {
     }
 }
 
+/// How a dtype's values are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Int,
+    UInt,
+    Float,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Int, Kind::UInt, Kind::Float];
+
+    /// `int`, `uint` or `float`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kind::Int => "int",
+            Kind::UInt => "uint",
+            Kind::Float => "float",
+        }
+    }
+}
+
 impl DType {
     pub const ALL: [DType; 10] = [
         DType::Int8,
@@ -65,27 +86,54 @@ impl DType {
         }
     }
 
-    /// Parses a dtype name, case-insensitively: the canonical names, the short
-    /// aliases `i8 … u64, f32, f64`, and the type names `float` and `double` of the seed
-    /// module's full version (t-fuchi/RedisMMap).
+    /// The other names this dtype is known by: numpy's short codes (`i8 … u64, f32, f64`)
+    /// and the type names `float` and `double` of the seed module's full version
+    /// (t-fuchi/RedisMMap).
+    pub const fn aliases(self) -> &'static [&'static str] {
+        match self {
+            DType::Int8 => &["i8"],
+            DType::UInt8 => &["u8"],
+            DType::Int16 => &["i16"],
+            DType::UInt16 => &["u16"],
+            DType::Int32 => &["i32"],
+            DType::UInt32 => &["u32"],
+            DType::Int64 => &["i64"],
+            DType::UInt64 => &["u64"],
+            DType::Float32 => &["f32", "float"],
+            DType::Float64 => &["f64", "double"],
+        }
+    }
+
+    /// Parses a dtype name or one of its [aliases](DType::aliases), case-insensitively.
     pub fn from_name(name: &str) -> Result<DType, Error> {
-        let lower = name.to_ascii_lowercase();
-        let dtype = match lower.as_str() {
-            "int8" | "i8" => DType::Int8,
-            "uint8" | "u8" => DType::UInt8,
-            "int16" | "i16" => DType::Int16,
-            "uint16" | "u16" => DType::UInt16,
-            "int32" | "i32" => DType::Int32,
-            "uint32" | "u32" => DType::UInt32,
-            "int64" | "i64" => DType::Int64,
-            "uint64" | "u64" => DType::UInt64,
-            "float32" | "f32" | "float" => DType::Float32,
-            "float64" | "f64" | "double" => DType::Float64,
-            _ => {
-                return Err(Error::BadDType { name: name.to_owned() });
-            }
+        let known = |dtype: &DType| {
+            dtype.name().eq_ignore_ascii_case(name)
+                || dtype.aliases().iter().any(|alias| alias.eq_ignore_ascii_case(name))
         };
-        Ok(dtype)
+        DType::ALL.into_iter().find(known).ok_or_else(|| Error::BadDType { name: name.to_owned() })
+    }
+
+    /// Whether values are signed integers, unsigned integers or IEEE floats.
+    pub const fn kind(self) -> Kind {
+        match self {
+            DType::Int8 | DType::Int16 | DType::Int32 | DType::Int64 => Kind::Int,
+            DType::UInt8 | DType::UInt16 | DType::UInt32 | DType::UInt64 => Kind::UInt,
+            DType::Float32 | DType::Float64 => Kind::Float,
+        }
+    }
+
+    /// The smallest and the largest value the type holds: the integer bounds, or the
+    /// largest finite floats (beyond them only the infinities).
+    pub fn bounds(self) -> (Scalar, Scalar) {
+        match self {
+            DType::Float32 => (Scalar::F32(f32::MIN), Scalar::F32(f32::MAX)),
+            DType::Float64 => (Scalar::Float(f64::MIN), Scalar::Float(f64::MAX)),
+            _ => {
+                let (min, max) = self.int_bounds();
+                // The bounds of every integer type fit an i64 (min) and a u64 (max).
+                (Scalar::Int(min as i64), Scalar::UInt(max as u64))
+            }
+        }
     }
 
     pub const fn is_float(self) -> bool {
@@ -179,6 +227,60 @@ impl DType {
             other => other,
         })?;
         Ok(value)
+    }
+
+    /// The text of `value` stored as this type, as a Redis client reads it back: the
+    /// value is encoded (refused as `encode` refuses it) and decoded, so a float32 prints
+    /// in its own shortest form and an integer type never prints `-0`.
+    pub fn format(self, value: Scalar) -> Result<String, Error> {
+        Ok(self.store(value)?.to_string())
+    }
+
+    /// `value` as this type holds it once stored, or why it cannot be stored (as `encode`).
+    pub fn store(self, value: Scalar) -> Result<Scalar, Error> {
+        let mut scratch = [0u8; 8];
+        self.encode(value, &mut scratch)?;
+        Ok(self.decode(&scratch))
+    }
+
+    /// The text of every element in `bytes` (whole elements, little-endian), each
+    /// followed by a newline.
+    pub fn format_lines(self, bytes: &[u8]) -> Result<String, Error> {
+        if !bytes.len().is_multiple_of(self.itemsize()) {
+            return Err(Error::BadLength { len: bytes.len(), dtype: self });
+        }
+        let mut out = String::with_capacity(bytes.len() * 3);
+        for element in bytes.chunks_exact(self.itemsize()) {
+            self.decode(element).with_text(|text| out.push_str(&String::from_utf8_lossy(text)));
+            out.push('\n');
+        }
+        Ok(out)
+    }
+
+    /// Parses `text` (as [`parse`](DType::parse)) and appends the element's bytes to `out`;
+    /// nothing is appended on error.
+    pub fn parse_to_bytes(self, text: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        let value = self.parse(text)?;
+        let mut element = [0u8; 8];
+        self.encode(value, &mut element)?;
+        out.extend_from_slice(&element[..self.itemsize()]);
+        Ok(())
+    }
+
+    /// Appends every element of `bytes` (whole little-endian elements of this type) to
+    /// `out` as type `to`, each refused as [`encode`](DType::encode) refuses it; on error
+    /// `out` holds the elements before the refused one.
+    pub fn convert_into(self, bytes: &[u8], to: DType, out: &mut Vec<u8>) -> Result<(), Error> {
+        if !bytes.len().is_multiple_of(self.itemsize()) {
+            return Err(Error::BadLength { len: bytes.len(), dtype: self });
+        }
+        out.reserve(bytes.len() / self.itemsize() * to.itemsize());
+        let mut element = [0u8; 8];
+        for source in bytes.chunks_exact(self.itemsize()) {
+            to.encode(self.decode(source), &mut element)?;
+            out.extend_from_slice(&element[..to.itemsize()]);
+        }
+        Ok(())
     }
 
     /// Parses an increment for this type: any 64-bit integer for integer types (a
@@ -343,6 +445,44 @@ mod tests {
     }
 
     #[test]
+    fn the_table_describes_every_dtype() {
+        let aliases: Vec<&str> = DType::ALL.iter().flat_map(|d| d.aliases().iter().copied()).collect();
+        assert_eq!(aliases, ["i8", "u8", "i16", "u16", "i32", "u32", "i64", "u64", "f32", "float", "f64", "double"]);
+        assert_eq!(DType::from_name("DOUBLE").ok(), Some(DType::Float64));
+        assert_eq!(DType::UInt16.kind(), Kind::UInt);
+        assert_eq!(DType::Float32.kind().name(), "float");
+        assert_eq!(DType::Int8.bounds(), (Scalar::Int(-128), Scalar::UInt(127)));
+        assert_eq!(DType::UInt64.bounds(), (Scalar::Int(0), Scalar::UInt(u64::MAX)));
+        assert_eq!(DType::Int64.bounds(), (Scalar::Int(i64::MIN), Scalar::UInt(i64::MAX as u64)));
+        assert_eq!(DType::Float32.bounds().1, Scalar::F32(f32::MAX));
+    }
+
+    #[test]
+    fn format_prints_the_stored_value() {
+        let text = |d: DType, v: Scalar| d.format(v).map_err(|e| e.to_string());
+        assert_eq!(text(DType::Float32, Scalar::Float(f64::from(0.1f32))).as_deref(), Ok("0.1"));
+        assert_eq!(text(DType::Float64, Scalar::Float(1e21)).as_deref(), Ok("1e21"));
+        assert_eq!(text(DType::Float64, Scalar::Float(f64::INFINITY)).as_deref(), Ok("inf"));
+        assert_eq!(text(DType::Int16, Scalar::Float(-0.0)).as_deref(), Ok("0"));
+        assert_eq!(
+            text(DType::Int8, Scalar::Float(1.5)).err().as_deref(),
+            Some("value '1.5' is not valid for int8: not an integer")
+        );
+        let mut parsed = Vec::new();
+        for text in [&b"1.5"[..], b"-0", b"nan"] {
+            assert!(DType::Float32.parse_to_bytes(text, &mut parsed).is_ok());
+        }
+        assert!(DType::Float32.parse_to_bytes(b"1e39", &mut parsed).is_err());
+        assert_eq!(DType::Float32.format_lines(&parsed).ok().as_deref(), Some("1.5\n-0\nnan\n"));
+        let bytes: Vec<u8> = [1.5f32, f32::NAN, -0.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(DType::Float32.format_lines(&bytes).ok().as_deref(), Some("1.5\nnan\n-0\n"));
+        assert_eq!(
+            DType::Int16.format_lines(&[1, 2, 3]).err().map(|e| e.to_string()).as_deref(),
+            Some("3 bytes is not a whole number of int16 elements (2 bytes each)")
+        );
+    }
+
+    #[test]
     fn encode_checks_integer_ranges() {
         let mut buf = [0u8; 8];
         assert!(DType::Int8.encode(Scalar::Int(127), &mut buf).is_ok());
@@ -355,6 +495,20 @@ mod tests {
         assert!(DType::Int32.encode(Scalar::Float(f64::NAN), &mut buf).is_err());
         assert!(DType::Float32.encode(Scalar::Float(1e300), &mut buf).is_err());
         assert!(DType::Float32.encode(Scalar::Float(f64::INFINITY), &mut buf).is_ok());
+    }
+
+    #[test]
+    fn convert_into_checks_every_element() {
+        let mut out = Vec::new();
+        let ints: Vec<u8> = [1i32, -2, 16_777_217].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let err = DType::Int32.convert_into(&ints, DType::Float32, &mut out).err().map(|e| e.to_string());
+        assert_eq!(err.as_deref(), Some("value '16777217' is not valid for float32: not exactly representable"));
+        assert_eq!(out, [1f32.to_le_bytes(), (-2f32).to_le_bytes()].concat());
+        out.clear();
+        let floats: Vec<u8> = [2.0f64, -0.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert!(DType::Float64.convert_into(&floats, DType::Int8, &mut out).is_ok());
+        assert_eq!(out, [2, 0]);
+        assert!(DType::Float64.convert_into(&[0; 3], DType::Int8, &mut out).is_err());
     }
 
     #[test]

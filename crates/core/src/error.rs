@@ -2,7 +2,7 @@
 //! whose `code` is [`Error::code`].
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::dtype::DType;
 
@@ -68,6 +68,47 @@ impl Error {
         }
     }
 
+    /// The file the error is about, where it names one.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Error::NotFound { path }
+            | Error::NotRegularFile { path }
+            | Error::BadSize { path, .. }
+            | Error::Locked { path }
+            | Error::HasReaders { path }
+            | Error::OutsideRoot { path }
+            | Error::BadPath { path, .. }
+            | Error::Io { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// The file's size in bytes, for a size that is not a whole number of elements.
+    pub fn size(&self) -> Option<u64> {
+        match self {
+            Error::BadSize { size, .. } => Some(*size),
+            _ => None,
+        }
+    }
+
+    /// The dtype the error is about, where there is one.
+    pub fn dtype(&self) -> Option<DType> {
+        match self {
+            Error::BadSize { dtype, .. } | Error::BadValue { dtype, .. } | Error::BadLength { dtype, .. } => {
+                Some(*dtype)
+            }
+            _ => None,
+        }
+    }
+
+    /// For a refused value: the value as given (cut at 128 characters) and why it was refused.
+    pub fn bad_value(&self) -> Option<(&str, &'static str)> {
+        match self {
+            Error::BadValue { value, reason, .. } => Some((value, reason)),
+            _ => None,
+        }
+    }
+
     pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Error {
         Error::Io { op, path: path.into(), source }
     }
@@ -91,3 +132,21 @@ fn io_code(err: &io::Error) -> &'static str {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_name_what_the_error_is_about() {
+        let bad_size = Error::BadSize { path: "v.f64".into(), size: 12, dtype: DType::Float64 };
+        assert_eq!(bad_size.path(), Some(Path::new("v.f64")));
+        assert_eq!(bad_size.size(), Some(12));
+        assert_eq!(bad_size.dtype(), Some(DType::Float64));
+        let bad_value = Error::BadValue { value: "x".into(), dtype: DType::Int8, reason: "not an integer" };
+        assert_eq!(bad_value.bad_value(), Some(("x", "not an integer")));
+        assert_eq!(bad_value.path(), None);
+        assert_eq!(Error::ReadOnly.dtype(), None);
+        assert_eq!(Error::ReadOnly.size(), None);
+    }
+}

@@ -19,7 +19,7 @@ mod root;
 mod scalar;
 
 pub use bounds::{index_from_f64, lrange_bounds, slice_bounds};
-pub use dtype::{DType, integer_text};
+pub use dtype::{DType, Kind, integer_text};
 pub use effect::Effect;
 pub use error::{Error, Result};
 pub use mapped_vec::{Flusher, MappedVec};

@@ -1,37 +1,83 @@
-//! Core errors and napi-rs errors as JS `Error`s with a stable `code`.
+//! Errors as JS `Error`s with a stable `code`, and for the core's errors the fields it
+//! knows (`path`, `size`, `dtype`, `value`, `reason`), so callers never parse a message.
 
-/// A JS error whose `code` is the string status.
-pub type JsError = napi::Error<String>;
+use napi::JsError;
+use napi::bindgen_prelude::*;
 
-pub fn from_core(err: mmvec_core::Error) -> JsError {
-    napi::Error::new(err.code().to_owned(), err.to_string())
+/// What a core error is about, as JS properties; absent fields are not set.
+#[derive(Default)]
+struct Fields {
+    path: Option<String>,
+    size: Option<f64>,
+    dtype: Option<&'static str>,
+    value: Option<String>,
+    reason: Option<&'static str>,
 }
 
-pub fn closed() -> JsError {
-    napi::Error::new("ERR_MMVEC_CLOSED".to_owned(), "vector is closed".to_owned())
-}
-
-pub fn with_code(code: &str, message: impl Into<String>) -> JsError {
-    napi::Error::new(code.to_owned(), message.into())
-}
-
-/// napi-rs's own failures (argument conversion, detach) keep napi's status name as code.
-pub trait NapiResultExt<T> {
-    fn js(self) -> Result<T, JsError>;
-}
-
-impl<T> NapiResultExt<T> for napi::Result<T> {
-    fn js(self) -> Result<T, JsError> {
-        self.map_err(|e| napi::Error::new(e.status.as_ref().to_owned(), e.reason.clone()))
+impl Fields {
+    fn of(err: &mmvec_core::Error) -> Fields {
+        let bad_value = err.bad_value();
+        Fields {
+            path: err.path().map(|path| path.to_string_lossy().into_owned()),
+            // Sizes are far below 2^53: a JS number holds them exactly.
+            size: err.size().map(|size| size as f64),
+            dtype: err.dtype().map(|dtype| dtype.name()),
+            value: bad_value.map(|(value, _)| value.to_owned()),
+            reason: bad_value.map(|(_, reason)| reason),
+        }
     }
 }
 
+pub fn from_core(env: &Env, err: mmvec_core::Error) -> Error {
+    throwable(env, err.code(), err.to_string(), Fields::of(&err))
+}
+
+pub fn with_code(env: &Env, code: &str, message: impl Into<String>) -> Error {
+    throwable(env, code, message.into(), Fields::default())
+}
+
+pub fn closed(env: &Env) -> Error {
+    with_code(env, "ERR_MMVEC_CLOSED", "vector is closed")
+}
+
+/// A napi `Error` that throws this JS object (napi's own errors carry only its `Status`
+/// names as code). If the object cannot be made, the failure to make it is thrown.
+fn throwable(env: &Env, code: &str, message: String, fields: Fields) -> Error {
+    match error_object(env, code, message, fields) {
+        Ok(object) => Error::from(object),
+        Err(failure) => failure,
+    }
+}
+
+fn error_object<'env>(env: &'env Env, code: &str, message: String, fields: Fields) -> Result<Unknown<'env>> {
+    let error = JsError::from(Error::new(code, message)).into_unknown(*env);
+    // SAFETY: `into_unknown` made a JS Error, which is an object.
+    let mut object: Object = unsafe { error.cast() }?;
+    if let Some(path) = fields.path {
+        object.set_named_property("path", path)?;
+    }
+    if let Some(size) = fields.size {
+        object.set_named_property("size", size)?;
+    }
+    if let Some(dtype) = fields.dtype {
+        object.set_named_property("dtype", dtype)?;
+    }
+    if let Some(value) = fields.value {
+        object.set_named_property("value", value)?;
+    }
+    if let Some(reason) = fields.reason {
+        object.set_named_property("reason", reason)?;
+    }
+    Ok(error)
+}
+
+/// The core's results as napi results that throw its errors with their fields.
 pub trait CoreResultExt<T> {
-    fn js(self) -> Result<T, JsError>;
+    fn js(self, env: &Env) -> Result<T>;
 }
 
 impl<T> CoreResultExt<T> for mmvec_core::Result<T> {
-    fn js(self) -> Result<T, JsError> {
-        self.map_err(from_core)
+    fn js(self, env: &Env) -> Result<T> {
+        self.map_err(|err| from_core(env, err))
     }
 }

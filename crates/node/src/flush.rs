@@ -45,9 +45,9 @@ impl Task for FlushTask {
     fn resolve(&mut self, env: Env, failure: Self::Output) -> Result<()> {
         match failure {
             None => Ok(()),
-            // Task errors carry napi's Status as code; reject with our own JS Error
-            // object instead so the Promise's rejection keeps the core's code.
-            Some(err) => Err(Error::from(JsError::from(from_core(err)).into_unknown(env))),
+            // Task errors carry napi's Status as code; `from_core` rejects with our own
+            // JS Error object instead, so the Promise's rejection keeps the core's code.
+            Some(err) => Err(from_core(&env, err)),
         }
     }
 }

@@ -5,7 +5,7 @@ use mmvec_core::{DType, MappedVec, Mode, OpenOptions, Scalar, index_from_f64, sl
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::error::{CoreResultExt, JsError, NapiResultExt, closed, with_code};
+use crate::error::{CoreResultExt, closed, with_code};
 use crate::flush::NativeFlusher;
 use crate::values::{JsValueIn, JsValueOut, from_scalar, to_scalar};
 use crate::view::View;
@@ -19,30 +19,30 @@ pub struct NativeVector {
 #[napi]
 impl NativeVector {
     #[napi(factory)]
-    pub fn open(path: String, dtype: String, mode: String) -> Result<NativeVector, String> {
-        let options = OpenOptions::new(DType::from_name(&dtype).js()?, Mode::from_name(&mode).js()?);
-        let vec = MappedVec::open(path, options).js()?;
+    pub fn open(env: &Env, path: String, dtype: String, mode: String) -> Result<NativeVector> {
+        let options = OpenOptions::new(DType::from_name(&dtype).js(env)?, Mode::from_name(&mode).js(env)?);
+        let vec = MappedVec::open(path, options).js(env)?;
         Ok(NativeVector { vec: Some(vec), view: None })
     }
 
     #[napi(getter)]
-    pub fn length(&self) -> Result<f64, String> {
-        Ok(self.vec()?.len() as f64)
+    pub fn length(&self, env: &Env) -> Result<f64> {
+        Ok(self.vec(env)?.len() as f64)
     }
 
     #[napi(getter)]
-    pub fn dtype(&self) -> Result<&'static str, String> {
-        Ok(self.vec()?.dtype().name())
+    pub fn dtype(&self, env: &Env) -> Result<&'static str> {
+        Ok(self.vec(env)?.dtype().name())
     }
 
     #[napi(getter)]
-    pub fn mode(&self) -> Result<&'static str, String> {
-        Ok(self.vec()?.mode().name())
+    pub fn mode(&self, env: &Env) -> Result<&'static str> {
+        Ok(self.vec(env)?.mode().name())
     }
 
     #[napi(getter)]
-    pub fn path(&self) -> Result<String, String> {
-        Ok(self.vec()?.path().to_string_lossy().into_owned())
+    pub fn path(&self, env: &Env) -> Result<String> {
+        Ok(self.vec(env)?.path().to_string_lossy().into_owned())
     }
 
     #[napi(getter)]
@@ -51,141 +51,145 @@ impl NativeVector {
     }
 
     #[napi(ts_return_type = "number | bigint")]
-    pub fn get(&self, index: f64) -> Result<JsValueOut, String> {
-        let vec = self.vec()?;
-        let value = vec.get(index_from_f64(index).js()?).js()?;
+    pub fn get(&self, env: &Env, index: f64) -> Result<JsValueOut> {
+        let vec = self.vec(env)?;
+        let value = vec.get(index_from_f64(index).js(env)?).js(env)?;
         Ok(from_scalar(vec.dtype(), value))
     }
 
     /// The bytes of the elements at `indices`, all checked first.
     #[napi]
-    pub fn gather<'env>(&self, env: &'env Env, indices: Vec<f64>) -> Result<ArrayBuffer<'env>, String> {
-        let vec = self.vec()?;
-        let indices = indices.into_iter().map(index_from_f64).collect::<mmvec_core::Result<Vec<_>>>().js()?;
+    pub fn gather<'env>(&self, env: &'env Env, indices: Vec<f64>) -> Result<ArrayBuffer<'env>> {
+        let vec = self.vec(env)?;
+        let indices = indices.into_iter().map(index_from_f64).collect::<mmvec_core::Result<Vec<_>>>().js(env)?;
         let mut out = Vec::new();
-        vec.gather_bytes(&indices, &mut out).js()?;
+        vec.gather_bytes(&indices, &mut out).js(env)?;
         // A copy V8 owns: an external buffer would be freed only on a later event-loop turn.
-        ArrayBuffer::copy_from(env, out).js()
+        ArrayBuffer::copy_from(env, out)
     }
 
     #[napi]
-    pub fn set(&mut self, index: f64, #[napi(ts_arg_type = "number | bigint")] value: JsValueIn) -> Result<(), String> {
-        let vec = self.vec_mut()?;
-        let index = index_from_f64(index).js()?;
-        let value = to_scalar(vec.dtype(), &value).js()?;
-        vec.set(index, value).js()
+    pub fn set(
+        &mut self,
+        env: &Env,
+        index: f64,
+        #[napi(ts_arg_type = "number | bigint")] value: JsValueIn,
+    ) -> Result<()> {
+        let vec = self.vec_mut(env)?;
+        let index = index_from_f64(index).js(env)?;
+        let value = to_scalar(vec.dtype(), &value).js(env)?;
+        vec.set(index, value).js(env)
     }
 
     #[napi]
     pub fn set_many(
         &mut self,
+        env: &Env,
         indices: Vec<f64>,
         #[napi(ts_arg_type = "Array<number | bigint>")] values: Vec<JsValueIn>,
-    ) -> Result<(), String> {
+    ) -> Result<()> {
         if indices.len() != values.len() {
             return Err(with_code(
+                env,
                 "ERR_MMVEC_LENGTH_MISMATCH",
                 format!("{} indices but {} values", indices.len(), values.len()),
             ));
         }
-        let vec = self.vec_mut()?;
+        let vec = self.vec_mut(env)?;
         let dtype = vec.dtype();
         let pairs = indices
             .into_iter()
             .zip(&values)
             .map(|(i, v)| Ok((index_from_f64(i)?, to_scalar(dtype, v)?)))
             .collect::<mmvec_core::Result<Vec<_>>>()
-            .js()?;
-        vec.set_many(&pairs).js()
+            .js(env)?;
+        vec.set_many(&pairs).js(env)
     }
 
     /// Appends values; returns the new length.
     #[napi]
     pub fn push(
         &mut self,
+        env: &Env,
         #[napi(ts_arg_type = "Array<number | bigint>")] values: Vec<JsValueIn>,
-    ) -> Result<f64, String> {
-        let vec = self.vec_mut()?;
+    ) -> Result<f64> {
+        let vec = self.vec_mut(env)?;
         let dtype = vec.dtype();
-        let scalars = values.iter().map(|v| to_scalar(dtype, v)).collect::<mmvec_core::Result<Vec<Scalar>>>().js()?;
-        vec.extend(&scalars).js()?;
+        let scalars =
+            values.iter().map(|v| to_scalar(dtype, v)).collect::<mmvec_core::Result<Vec<Scalar>>>().js(env)?;
+        vec.extend(&scalars).js(env)?;
         Ok(vec.len() as f64)
     }
 
     /// Appends whole elements given as little-endian bytes; returns the new length.
     #[napi]
-    pub fn append_bytes(&mut self, bytes: &[u8]) -> Result<f64, String> {
-        let vec = self.vec_mut()?;
-        vec.append_bytes(bytes).js()?;
+    pub fn append_bytes(&mut self, env: &Env, bytes: &[u8]) -> Result<f64> {
+        let vec = self.vec_mut(env)?;
+        vec.append_bytes(bytes).js(env)?;
         Ok(vec.len() as f64)
     }
 
     #[napi(ts_return_type = "number | bigint | undefined")]
-    pub fn pop(&mut self, env: &Env) -> Result<Option<JsValueOut>, String> {
+    pub fn pop(&mut self, env: &Env) -> Result<Option<JsValueOut>> {
         self.before_shrink(env)?;
-        let vec = self.vec_mut()?;
+        let vec = self.vec_mut(env)?;
         let dtype = vec.dtype();
-        Ok(vec.pop().js()?.map(|v| from_scalar(dtype, v)))
+        Ok(vec.pop().js(env)?.map(|v| from_scalar(dtype, v)))
     }
 
     /// Empties the vector; returns the length it had.
     #[napi]
-    pub fn clear(&mut self, env: &Env) -> Result<f64, String> {
+    pub fn clear(&mut self, env: &Env) -> Result<f64> {
         self.before_shrink(env)?;
-        Ok(self.vec_mut()?.clear().js()? as f64)
+        Ok(self.vec_mut(env)?.clear().js(env)? as f64)
     }
 
     /// A copy of elements `start..end` (`Array.prototype.slice` rules) as bytes.
     #[napi]
-    pub fn slice<'env>(
-        &self,
-        env: &'env Env,
-        start: Option<f64>,
-        end: Option<f64>,
-    ) -> Result<ArrayBuffer<'env>, String> {
-        let vec = self.vec()?;
+    pub fn slice<'env>(&self, env: &'env Env, start: Option<f64>, end: Option<f64>) -> Result<ArrayBuffer<'env>> {
+        let vec = self.vec(env)?;
         let (start, end) = slice_bounds(vec.len() as u64, start.map(js_integer), end.map(js_integer));
-        ArrayBuffer::copy_from(env, vec.range(start, end).js()?).js()
+        ArrayBuffer::copy_from(env, vec.range(start, end).js(env)?)
     }
 
     /// An `ArrayBuffer` over the mapping itself (zero-copy).
     #[napi(ts_return_type = "ArrayBuffer")]
-    pub fn view<'env>(&mut self, env: &'env Env) -> Result<Unknown<'env>, String> {
-        let vec = self.vec.as_ref().ok_or_else(closed)?;
+    pub fn view<'env>(&mut self, env: &'env Env) -> Result<Unknown<'env>> {
+        let vec = self.vec.as_ref().ok_or_else(|| closed(env))?;
         View::current(&mut self.view, vec, env)
     }
 
     #[napi]
-    pub fn flush(&self) -> Result<(), String> {
-        self.vec()?.flush().js()
+    pub fn flush(&self, env: &Env) -> Result<()> {
+        self.vec(env)?.flush().js(env)
     }
 
     /// A one-shot flusher for `flushAsync()` (see `NativeFlusher`).
     #[napi]
-    pub fn flusher(&self) -> Result<NativeFlusher, String> {
-        Ok(NativeFlusher::new(self.vec()?.flusher().js()?))
+    pub fn flusher(&self, env: &Env) -> Result<NativeFlusher> {
+        Ok(NativeFlusher::new(self.vec(env)?.flusher().js(env)?))
     }
 
     /// Detaches the view, unmaps, releases the lock. Closing twice is a no-op.
     #[napi]
-    pub fn close(&mut self, env: &Env) -> Result<(), String> {
+    pub fn close(&mut self, env: &Env) -> Result<()> {
         View::revoke(&mut self.view, env)?;
         self.vec = None;
         Ok(())
     }
 
-    fn vec(&self) -> std::result::Result<&MappedVec, JsError> {
-        self.vec.as_ref().ok_or_else(closed)
+    fn vec(&self, env: &Env) -> Result<&MappedVec> {
+        self.vec.as_ref().ok_or_else(|| closed(env))
     }
 
-    fn vec_mut(&mut self) -> std::result::Result<&mut MappedVec, JsError> {
-        self.vec.as_mut().ok_or_else(closed)
+    fn vec_mut(&mut self, env: &Env) -> Result<&mut MappedVec> {
+        self.vec.as_mut().ok_or_else(|| closed(env))
     }
 
     /// A shrink leaves pages past the end of file: no buffer may still point there.
     /// Read-only vectors refuse to shrink anyway, so their view is left alone.
-    fn before_shrink(&mut self, env: &Env) -> std::result::Result<(), JsError> {
-        if self.vec()?.mode().is_writable() {
+    fn before_shrink(&mut self, env: &Env) -> Result<()> {
+        if self.vec(env)?.mode().is_writable() {
             View::revoke(&mut self.view, env)?;
         }
         Ok(())
@@ -195,7 +199,7 @@ impl NativeVector {
 impl ObjectFinalize for NativeVector {
     /// Garbage-collected without `close()`: detach the view before the file goes away.
     fn finalize(mut self, env: Env) -> napi::Result<()> {
-        View::revoke(&mut self.view, &env).map_err(|e| napi::Error::from_reason(e.reason.clone()))
+        View::revoke(&mut self.view, &env)
     }
 }
 
