@@ -68,7 +68,10 @@ export function collectEnvironment(): Environment {
       tinybench: packageVersion('tinybench'),
       ioredis: packageVersion('ioredis'),
     },
-    git: head === 'unavailable' ? head : `${head}${dirty && dirty !== 'unavailable' ? ' with uncommitted changes to tracked files' : ''}`,
+    git:
+      head === 'unavailable'
+        ? head
+        : `${head}${dirty && dirty !== 'unavailable' ? ' with uncommitted changes to tracked files' : ''}`,
   };
 }
 
@@ -88,7 +91,10 @@ export function probeMmapIo(): MmapIoProbe {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmvec-bench-mmap-io-'));
   const started = performance.now();
   try {
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'mmap-io-probe', version: '0.0.0', private: true }));
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'mmap-io-probe', version: '0.0.0', private: true }),
+    );
     const result = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'mmap-io'], {
       cwd: dir,
       encoding: 'utf8',

@@ -56,7 +56,12 @@ export async function createFixtures(): Promise<Fixtures> {
   const fsFd = fs.openSync(fsPath, 'r+');
 
   // noSync: commits are not fsynced, like every other write measured here (none fsyncs).
-  const lmdb = openLmdb<Buffer, number>({ path: path.join(dir, 'lmdb'), keyEncoding: 'uint32', encoding: 'binary', noSync: true });
+  const lmdb = openLmdb<Buffer, number>({
+    path: path.join(dir, 'lmdb'),
+    keyEncoding: 'uint32',
+    encoding: 'binary',
+    noSync: true,
+  });
   const started = performance.now();
   await lmdb.transaction(() => {
     for (let i = 0; i < COUNT; i++) lmdb.put(i, Buffer.from(plain.buffer, i * 8, 8));

@@ -17,7 +17,10 @@ import type { Fixtures } from './fixtures.js';
 
 const CASES: Record<string, { calls: number; call: (v: MmapVector, k: number) => number }> = {
   'getMany([i])': { calls: 200_000, call: (v, k) => v.getMany([k & 1023])[0]! },
-  'getMany(1,000 indices)': { calls: 10_000, call: (v, k) => v.getMany(Array.from({ length: 1000 }, (_, j) => (k + j) & 1023))[0]! },
+  'getMany(1,000 indices)': {
+    calls: 10_000,
+    call: (v, k) => v.getMany(Array.from({ length: 1000 }, (_, j) => (k + j) & 1023))[0]!,
+  },
   'slice(i, i + 1)': { calls: 200_000, call: (v, k) => v.slice(k & 1023, (k & 1023) + 1)[0]! },
 };
 

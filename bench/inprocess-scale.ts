@@ -23,7 +23,9 @@ const OPENS = 20;
 const BATCH = 10_000;
 
 /** "Costs the same": within 0.8–1.25× of each other. */
-const same = (label: string) => (ratio: number): Target => ({ text: `${label}: 0.8–1.25×`, met: ratio >= 0.8 && ratio <= 1.25 });
+const same =
+  (label: string) =>
+  (ratio: number): Target => ({ text: `${label}: 0.8–1.25×`, met: ratio >= 0.8 && ratio <= 1.25 });
 /**
  * O(1) in the size: 1,000× the size costs less than twice the time (an O(n) open would be
  * ~0.001×). Looser than `same` because a far-apart first touch in a fresh mapping may
@@ -157,7 +159,12 @@ export function bigOpen(fx: Fixtures): { comparisons: Comparison[]; notes: strin
     let how: Label = (i) => `get(${i})`;
     if (getError !== undefined) {
       comparisons.push(
-        compare(GET_GROUP, failedMeasurement(`get(${BIG_LAST}) on 8 GB`, getError), failedMeasurement('get(0) on 8 GB', getError), same('size-independent get')),
+        compare(
+          GET_GROUP,
+          failedMeasurement(`get(${BIG_LAST}) on 8 GB`, getError),
+          failedMeasurement('get(0) on 8 GB', getError),
+          same('size-independent get'),
+        ),
       );
       notes.push(
         'Scale: get(i) threw on the 8 GB vector (the failed row; get(0) throws the same, so "open + get(0) + get(999999999) + close" cannot run either), so the open-and-read and read-at-end rows after it read through getMany([i]) instead.',

@@ -23,7 +23,12 @@ export async function pushOne(fx: Fixtures): Promise<Comparison[]> {
   const fd = fs.openSync(path.join(fx.dir, 'push.bin'), 'a');
   let fileBytes = 0;
   const eight = new Uint8Array(new Float64Array([1.5]).buffer);
-  const db = openLmdb<Buffer, number>({ path: path.join(fx.dir, 'lmdb-push'), keyEncoding: 'uint32', encoding: 'binary', noSync: true });
+  const db = openLmdb<Buffer, number>({
+    path: path.join(fx.dir, 'lmdb-push'),
+    keyEncoding: 'uint32',
+    encoding: 'binary',
+    noSync: true,
+  });
   const value = Buffer.from(eight);
   let key = 0;
   try {
@@ -69,10 +74,7 @@ export async function pushOne(fx: Fixtures): Promise<Comparison[]> {
         },
       },
     ]);
-    return [
-      compare('append one float64', push!, write!, ahead),
-      compare('append one float64', push!, put!, ahead),
-    ];
+    return [compare('append one float64', push!, write!, ahead), compare('append one float64', push!, put!, ahead)];
   } finally {
     vector.close();
     fs.closeSync(fd);

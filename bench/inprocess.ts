@@ -49,7 +49,13 @@ export async function runInProcess(): Promise<SuiteResult> {
   }
   notes.push(`Resident memory (RSS) growth of this process over each group, in MiB: ${rssGrowth.join(' · ')}.`);
   notes.push(`(checksum of all measured work, to keep it from being optimized away: ${sink.toExponential(3)})`);
-  return { suite: 'inprocess', title: 'Suite 1 — in-process (Node)', seconds: (performance.now() - started) / 1000, comparisons, notes };
+  return {
+    suite: 'inprocess',
+    title: 'Suite 1 — in-process (Node)',
+    seconds: (performance.now() - started) / 1000,
+    comparisons,
+    notes,
+  };
 }
 
 if (require.main === module) {

@@ -9,8 +9,25 @@ export const PIPELINE = 16;
 /** Seconds one measured run should take. */
 export const TARGET_SECONDS = process.env.BENCH_QUICK === '1' ? 0.3 : 1.5;
 
-export async function redisBenchmark(port: number, requests: number, command: string[], pipeline = PIPELINE): Promise<number> {
-  const args = ['-h', '127.0.0.1', '-p', String(port), '-P', String(pipeline), '-n', String(requests), '-q', '--csv', ...command];
+export async function redisBenchmark(
+  port: number,
+  requests: number,
+  command: string[],
+  pipeline = PIPELINE,
+): Promise<number> {
+  const args = [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-P',
+    String(pipeline),
+    '-n',
+    String(requests),
+    '-q',
+    '--csv',
+    ...command,
+  ];
   const { stdout, stderr } = await run('redis-benchmark', args, { maxBuffer: 1 << 20 });
   // --csv prints a header row and then `"<command>","<rps>",...`; an error from the
   // server ("Error from server: ...") ends the run without that row.
@@ -29,7 +46,12 @@ export async function redisBenchmark(port: number, requests: number, command: st
  * Requests for one run of about TARGET_SECONDS: a short probe run (a larger second one
  * if the first was too short to time), scaled.
  */
-export async function calibrate(port: number, command: string[], reset?: () => Promise<void>, pipeline = PIPELINE): Promise<number> {
+export async function calibrate(
+  port: number,
+  command: string[],
+  reset?: () => Promise<void>,
+  pipeline = PIPELINE,
+): Promise<number> {
   let probe = 5_000;
   let rps = 0;
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -52,7 +52,9 @@ export function blobMeasurement(name: string, mbPerSecRuns: number[], note: stri
 
 export function checkLength(reply: unknown, what: string): void {
   if (!Buffer.isBuffer(reply) || reply.length !== BLOB_BYTES) {
-    throw new Error(`${what} replied ${Buffer.isBuffer(reply) ? `${reply.length} bytes` : typeof reply}, expected ${BLOB_BYTES}`);
+    throw new Error(
+      `${what} replied ${Buffer.isBuffer(reply) ? `${reply.length} bytes` : typeof reply}, expected ${BLOB_BYTES}`,
+    );
   }
 }
 

@@ -22,7 +22,8 @@ export async function measureFilterCost(runs: number): Promise<FilterCost> {
   let loaded: BenchServer | undefined;
   try {
     loaded = await startServer({ binary: server.binary });
-    if (!loaded.log().includes('served through a command filter')) throw new Error(`${server.label}: the module registered no command filter`);
+    if (!loaded.log().includes('served through a command filter'))
+      throw new Error(`${server.label}: the module registered no command filter`);
     const command = ['GET', 'k'];
     for (const s of [bare, loaded]) await s.redis.set('k', 'abc');
     const n = await calibrate(bare.port, command);
@@ -50,4 +51,3 @@ export async function measureFilterCost(runs: number): Promise<FilterCost> {
     await bare.stop();
   }
 }
-

@@ -20,9 +20,13 @@ const BUILD = path.resolve(ROOT, '../shared/bench-peers/build.sh');
 export function buildPeers(): Peers | { missing: string } {
   if (!fs.existsSync(BUILD)) return { missing: `${path.relative(ROOT, BUILD)} is not there` };
   try {
-    const out = execFileSync('bash', [BUILD, path.join(ROOT, 'target', 'bench-peers')], { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync('bash', [BUILD, path.join(ROOT, 'target', 'bench-peers')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     const [seed, ceiling] = out.trim().split('\n').slice(-2);
-    if (!seed?.endsWith('seed.so') || !ceiling?.endsWith('ceiling.so')) return { missing: `build.sh printed ${JSON.stringify(out)}` };
+    if (!seed?.endsWith('seed.so') || !ceiling?.endsWith('ceiling.so'))
+      return { missing: `build.sh printed ${JSON.stringify(out)}` };
     return { seed, ceiling };
   } catch (error) {
     return { missing: `build.sh failed: ${(error as Error).message.split('\n')[0]}` };

@@ -38,7 +38,12 @@ interface Work {
   reset?: () => Promise<void>;
 }
 
-export async function runRedis(): Promise<{ comparisons: Comparison[]; overview: OverviewRow[]; notes: string[]; seconds: number }> {
+export async function runRedis(): Promise<{
+  comparisons: Comparison[];
+  overview: OverviewRow[];
+  notes: string[];
+  seconds: number;
+}> {
   const started = performance.now();
   const peers = buildPeers();
   const server = await startServer('missing' in peers ? {} : { preload: [peers.seed, peers.ceiling] });
@@ -66,7 +71,8 @@ export async function runRedis(): Promise<{ comparisons: Comparison[]; overview:
       if (Number(await redis.call('VCOUNT', 'sv')) === 0) await redis.call('VADD', 'sv', ...text(1000));
     }
     const range = await redis.call('MMVEC.RANGE', 'v', '0', '99');
-    if (JSON.stringify(range) !== JSON.stringify(await redis.lrange('l100', 0, 99))) throw new Error('MMVEC.RANGE v and LRANGE l100 differ');
+    if (JSON.stringify(range) !== JSON.stringify(await redis.lrange('l100', 0, 99)))
+      throw new Error('MMVEC.RANGE v and LRANGE l100 differ');
     const fsync = ((await redis.call('CONFIG', 'GET', 'mmvec.fsync')) as string[])[1] ?? '?';
 
     const resetAppend = async () => {
@@ -77,19 +83,71 @@ export async function runRedis(): Promise<{ comparisons: Comparison[]; overview:
     const indices = Array.from({ length: 100 }, (_, i) => String(i));
     const fields = indices.map((i) => `f${i}`);
     const works: Work[] = [
-      { work: 'read one', pipeline: PIPELINE, mmvec: ['MMVEC.GET', 'v', '5'], builtin: ['GET', 'k'], ceiling: [['ceil.int', 'c', '5'], ['ceil.get', 'c', '5']], seed: ['VGET', 'sv', '5'], target: atLeast(0.95) },
-      { work: 'write one', pipeline: PIPELINE, mmvec: ['MMVEC.SET', 'v', '5', '5.5'], builtin: ['SET', 'k', 'abc'], ceiling: [['ceil.set', 'c', '5', '1.5']], seed: ['VSET', 'sv', '5', '5.5'], target: atLeast(0.8) },
-      { work: 'append one', pipeline: PIPELINE, mmvec: ['MMVEC.ADD', 'v2', '1.5'], builtin: ['RPUSH', 'l', '1.5'], seed: ['VADD', 'sv2', '1.5'], target: atLeast(0.7), reset: resetAppend },
-      { work: 'read 100 by index', pipeline: PIPELINE, mmvec: ['MMVEC.MGET', 'v', ...indices], builtin: ['HMGET', 'h', ...fields], seed: ['VMGET', 'sv', ...indices], target: atLeast(4) },
-      { work: 'read 100 in a row', pipeline: PIPELINE, mmvec: ['MMVEC.RANGE', 'v', '0', '99'], builtin: ['LRANGE', 'l100', '0', '99'], target: atLeast(0.95) },
+      {
+        work: 'read one',
+        pipeline: PIPELINE,
+        mmvec: ['MMVEC.GET', 'v', '5'],
+        builtin: ['GET', 'k'],
+        ceiling: [
+          ['ceil.int', 'c', '5'],
+          ['ceil.get', 'c', '5'],
+        ],
+        seed: ['VGET', 'sv', '5'],
+        target: atLeast(0.95),
+      },
+      {
+        work: 'write one',
+        pipeline: PIPELINE,
+        mmvec: ['MMVEC.SET', 'v', '5', '5.5'],
+        builtin: ['SET', 'k', 'abc'],
+        ceiling: [['ceil.set', 'c', '5', '1.5']],
+        seed: ['VSET', 'sv', '5', '5.5'],
+        target: atLeast(0.8),
+      },
+      {
+        work: 'append one',
+        pipeline: PIPELINE,
+        mmvec: ['MMVEC.ADD', 'v2', '1.5'],
+        builtin: ['RPUSH', 'l', '1.5'],
+        seed: ['VADD', 'sv2', '1.5'],
+        target: atLeast(0.7),
+        reset: resetAppend,
+      },
+      {
+        work: 'read 100 by index',
+        pipeline: PIPELINE,
+        mmvec: ['MMVEC.MGET', 'v', ...indices],
+        builtin: ['HMGET', 'h', ...fields],
+        seed: ['VMGET', 'sv', ...indices],
+        target: atLeast(4),
+      },
+      {
+        work: 'read 100 in a row',
+        pipeline: PIPELINE,
+        mmvec: ['MMVEC.RANGE', 'v', '0', '99'],
+        builtin: ['LRANGE', 'l100', '0', '99'],
+        target: atLeast(0.95),
+      },
     ];
     // Un-pipelined, as most applications send: every command within 5% of its built-in.
-    for (const w of works.slice()) works.push({ ...w, work: `${w.work}, -P 1`, pipeline: 1, ceiling: undefined, seed: undefined, target: atLeast(0.95) });
+    for (const w of works.slice())
+      works.push({
+        ...w,
+        work: `${w.work}, -P 1`,
+        pipeline: 1,
+        ceiling: undefined,
+        seed: undefined,
+        target: atLeast(0.95),
+      });
 
     for (const w of works) {
       const t = performance.now();
       process.stderr.write(`  redis: ${w.work}: ${label(w.mmvec)} vs ${label(w.builtin)} … `);
-      const contenders = [w.mmvec, w.builtin, ...(withPeers ? [...(w.ceiling ?? []), ...(w.seed ? [w.seed] : [])] : [])];
+      const contenders = [
+        w.mmvec,
+        w.builtin,
+        ...(withPeers ? [...(w.ceiling ?? []), ...(w.seed ? [w.seed] : [])] : []),
+      ];
       const requests: number[] = [];
       for (const command of contenders) requests.push(await calibrate(port, command, w.reset, w.pipeline));
       const runs = contenders.map((): number[] => []);
@@ -101,7 +159,13 @@ export async function runRedis(): Promise<{ comparisons: Comparison[]; overview:
       }
       const measured = contenders.map((command, i): Measurement => {
         const opsPerSec = median(runs[i]!);
-        return { name: label(command), opsPerSec, nsPerOp: 1e9 / opsPerSec, runs: runs[i], note: `-P ${w.pipeline} -n ${requests[i]}` };
+        return {
+          name: label(command),
+          opsPerSec,
+          nsPerOp: 1e9 / opsPerSec,
+          runs: runs[i],
+          note: `-P ${w.pipeline} -n ${requests[i]}`,
+        };
       });
       const [mmvec, builtin, ...rest] = measured as [Measurement, Measurement, ...Measurement[]];
       const ceiling = withPeers ? rest.slice(0, w.ceiling?.length ?? 0) : [];
@@ -126,7 +190,11 @@ export async function runRedis(): Promise<{ comparisons: Comparison[]; overview:
       [
         { name: 'getblob', send: () => blob.callBuffer('MMVEC.GETBLOB', 'v', '0', count) },
         { name: 'get', send: () => blob.getBuffer('big') },
-        { name: 'addblob', send: () => blob.call('MMVEC.ADDBLOB', 'v3', bytes), reset: () => blob.call('MMVEC.CLEAR', 'v3') },
+        {
+          name: 'addblob',
+          send: () => blob.call('MMVEC.ADDBLOB', 'v3', bytes),
+          reset: () => blob.call('MMVEC.CLEAR', 'v3'),
+        },
         { name: 'set', send: () => blob.set('bigw', bytes) },
       ],
       BLOB_RUNS,
@@ -138,7 +206,12 @@ export async function runRedis(): Promise<{ comparisons: Comparison[]; overview:
     const mGetBlob = blobMeasurement(`MMVEC.GETBLOB v 0 ${count}`, getBlob!, how);
     const mAddBlob = blobMeasurement('MMVEC.ADDBLOB v3 <1 MiB>', addBlob!, how);
     comparisons.push(
-      compare('1 MiB blob out (MB/s)', mGetBlob, blobMeasurement('GET big (1 MiB string)', get!, how), absolute(mGetBlob)),
+      compare(
+        '1 MiB blob out (MB/s)',
+        mGetBlob,
+        blobMeasurement('GET big (1 MiB string)', get!, how),
+        absolute(mGetBlob),
+      ),
       compare('1 MiB blob in (MB/s)', mAddBlob, blobMeasurement('SET bigw <1 MiB>', set!, how), absolute(mAddBlob)),
     );
     process.stderr.write(`${((performance.now() - t) / 1000).toFixed(1)} s\n`);
@@ -153,7 +226,7 @@ export async function runRedis(): Promise<{ comparisons: Comparison[]; overview:
       `\`${server.commandLine}\` (no module arguments); module config mmvec.fsync = ${fsync} (the default: a background thread fdatasyncs dirty vector files once a second).`,
       'missing' in peers
         ? `The reference modules were not loaded (${peers.missing}): the ceiling and seed columns are empty.`
-        : 'The seed\'s module (`seed.so`, extracted from the seed notebook) and the plain C reference (`ceiling.so`: `ceil.int` replies without touching the keyspace, `ceil.get` opens the key and replies a double, `ceil.set` stores a double and replicates verbatim) are built by `../shared/bench-peers/build.sh` and loaded before mmvec, so `MMAP`, `VGET`, `VSET`, `VADD`, `VMGET` are the seed\'s commands here and mmvec is measured by its `MMVEC.*` names.',
+        : "The seed's module (`seed.so`, extracted from the seed notebook) and the plain C reference (`ceiling.so`: `ceil.int` replies without touching the keyspace, `ceil.get` opens the key and replies a double, `ceil.set` stores a double and replicates verbatim) are built by `../shared/bench-peers/build.sh` and loaded before mmvec, so `MMAP`, `VGET`, `VSET`, `VADD`, `VMGET` are the seed's commands here and mmvec is measured by its `MMVEC.*` names.",
       `Commands: redis-benchmark -P 16 (or -P 1) -n N -q --csv with ${CLIENTS} clients (its default), N calibrated per command so one run takes about ${TARGET_SECONDS} s; for each kind of work the contenders alternate, ${RUNS} runs each; the figure is the median run, a ratio is the ratio of medians. ns/op is 1e9 ÷ requests/s (server throughput, not latency).`,
       `v holds ${PRELOAD.toLocaleString('en-US')} float64 (i + 0.5) loaded with MMVEC.ADDBLOB; l100 and the hash h (fields f0 … f99) hold the same values as strings, and the seed's sv the first 1,000, so MMVEC.MGET, HMGET, VMGET, MMVEC.RANGE and LRANGE reply the same texts. MMVEC.ADD v2, RPUSH l and the seed's VADD sv2 are emptied (MMVEC.CLEAR, DEL, VCLEAR) before every run.`,
       `Blobs: ioredis (callBuffer / getBuffer), ${how}, ${BLOB_RUNS} runs each after one warm-up run, the four cases alternating; MB = 10^6 bytes. MMVEC.ADDBLOB v3 is emptied before each run (a run appends ${REQUESTS} MiB). Client-side parsing in Node is part of these figures for both the subject and the baseline.`,
@@ -174,7 +247,11 @@ if (require.main === module) {
   const out = process.argv[2];
   runRedis().then(
     ({ comparisons, overview, notes, seconds }) => {
-      const json = JSON.stringify({ suite: 'redis', title: 'Suite 2 — Redis module', seconds, comparisons, overview, notes }, null, 2);
+      const json = JSON.stringify(
+        { suite: 'redis', title: 'Suite 2 — Redis module', seconds, comparisons, overview, notes },
+        null,
+        2,
+      );
       if (out) fs.writeFileSync(out, json);
       else process.stdout.write(`${json}\n`);
     },

@@ -74,14 +74,16 @@ function overviewTable(rows: OverviewRow[]): string[] {
   const out = [
     'Each contender as a ratio to the built-in command, all measured in this run on one server:',
     '',
-    '| Work | Built-in | Plain C module (`ceiling.so`) | Seed\'s module | mmvec | Target | Met? |',
+    "| Work | Built-in | Plain C module (`ceiling.so`) | Seed's module | mmvec | Target | Met? |",
     '|---|---|---|---|---|---|---|',
   ];
   for (const row of rows) {
     const ceiling = row.ceiling.length ? row.ceiling.map((m) => cell(m, row.builtin)).join('; ') : '–';
     const builtin = `\`${row.builtin.name}\` ${formatRate(row.builtin)}`;
     const met = row.target ? (row.target.met ? 'met' : '**not met**') : '';
-    out.push(`| ${row.work} | ${builtin} | ${ceiling} | ${cell(row.seed, row.builtin)} | ${cell(row.mmvec, row.builtin)} | ${row.target?.text ?? ''} | ${met} |`);
+    out.push(
+      `| ${row.work} | ${builtin} | ${ceiling} | ${cell(row.seed, row.builtin)} | ${cell(row.mmvec, row.builtin)} | ${row.target?.text ?? ''} | ${met} |`,
+    );
   }
   return [...out, ''];
 }
@@ -103,7 +105,9 @@ function runsTable(suite: SuiteResult, reported: string): string[] {
   for (const m of measured) {
     const unit = has(m.mbPerSec) ? 'MB/s' : 'ops/s';
     const runs = m.runs!.map(compact).join(' · ');
-    rows.push(`| \`${m.name}\` | ${runs} ${unit} | ${compact(has(m.mbPerSec) ? m.mbPerSec : m.opsPerSec)} ${unit} | ${m.note ?? ''} |`);
+    rows.push(
+      `| \`${m.name}\` | ${runs} ${unit} | ${compact(has(m.mbPerSec) ? m.mbPerSec : m.opsPerSec)} ${unit} | ${m.note ?? ''} |`,
+    );
   }
   return ['', 'Individual runs:', '', ...rows];
 }
@@ -145,15 +149,30 @@ export function renderReport(input: ReportInput): string {
             ? `${formatNs(c.subject)} ns/op`
             : formatRate(c.subject)
           : formatRatio(c);
-      out.push(`| ${suite.title.split(' — ')[0]} | ${c.group} | \`${c.subject.name}\` vs \`${c.baseline.name}\` | ${figure} | ${c.target.text} | ${met(c)} |`);
+      out.push(
+        `| ${suite.title.split(' — ')[0]} | ${c.group} | \`${c.subject.name}\` vs \`${c.baseline.name}\` | ${figure} | ${c.target.text} | ${met(c)} |`,
+      );
     }
   }
   for (const suite of suites) {
-    out.push('', `## ${suite.title}`, '', ...(suite.overview ? overviewTable(suite.overview) : []), ...table(suite), ...runsTable(suite, suite.suite === 'redis' ? 'Median' : 'Best'), '', 'Notes:', '', ...suite.notes.map((n) => `- ${n}`));
+    out.push(
+      '',
+      `## ${suite.title}`,
+      '',
+      ...(suite.overview ? overviewTable(suite.overview) : []),
+      ...table(suite),
+      ...runsTable(suite, suite.suite === 'redis' ? 'Median' : 'Best'),
+      '',
+      'Notes:',
+      '',
+      ...suite.notes.map((n) => `- ${n}`),
+    );
   }
   out.push('', '## mmap-io', '');
   if (mmapIo.ok) {
-    out.push(`\`npm install --no-save mmap-io\` in a temp dir installed ${mmapIo.tried} on node ${env.versions.node} (${mmapIo.seconds.toFixed(0)} s). It is not benchmarked here.`);
+    out.push(
+      `\`npm install --no-save mmap-io\` in a temp dir installed ${mmapIo.tried} on node ${env.versions.node} (${mmapIo.seconds.toFixed(0)} s). It is not benchmarked here.`,
+    );
   } else {
     out.push(
       `\`npm install --no-save mmap-io\` in a temp dir (${mmapIo.tried}, node ${env.versions.node}) **failed** (exit ${mmapIo.exitCode ?? 'none'}, ${mmapIo.seconds.toFixed(0)} s), so it has no row above. First error line:`,

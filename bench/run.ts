@@ -21,7 +21,9 @@ function runSuite(script: string): Promise<SuiteResult> {
   const out = path.join(OUT_DIR, `${path.basename(script, '.js')}.json`);
   fs.rmSync(out, { force: true });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, script), out], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(__dirname, script), out], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       if (code !== 0) return reject(new Error(`${script} exited with ${code ?? signal}`));
@@ -47,11 +49,19 @@ async function main(): Promise<void> {
   const redis = await runSuite('redis.js');
   loadAverages.push({ when: 'at end', load: os.loadavg() });
 
-  const report = renderReport({ env, mmapIo, suites: [inprocess, redis], seconds: (performance.now() - started) / 1000, loadAverages });
+  const report = renderReport({
+    env,
+    mmapIo,
+    suites: [inprocess, redis],
+    seconds: (performance.now() - started) / 1000,
+    loadAverages,
+  });
   const file = QUICK ? path.join(ROOT, '.bench-build', 'RESULTS.quick.md') : path.join(ROOT, 'bench', 'RESULTS.md');
   fs.writeFileSync(file, report);
   const targets = report.slice(report.indexOf('## Targets'), report.indexOf('\n## Suite 1'));
-  process.stdout.write(`\n${targets}\nbench: wrote ${path.relative(ROOT, file)} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+  process.stdout.write(
+    `\n${targets}\nbench: wrote ${path.relative(ROOT, file)} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -32,7 +32,9 @@ export interface GroupOptions {
 
 /** Defaults, overridable for a quick run with BENCH_QUICK=1. */
 const QUICK = process.env.BENCH_QUICK === '1';
-export const DEFAULTS: Required<GroupOptions> = QUICK ? { rounds: 1, time: 60, warmupTime: 20 } : { rounds: 5, time: 200, warmupTime: 80 };
+export const DEFAULTS: Required<GroupOptions> = QUICK
+  ? { rounds: 1, time: 60, warmupTime: 20 }
+  : { rounds: 5, time: 200, warmupTime: 80 };
 
 /** Something results flow into, so the JIT cannot drop the measured work. */
 export let sink = 0;
@@ -43,10 +45,14 @@ export function runGroup(tasks: TimedTask[], options: GroupOptions = {}): Measur
   for (let round = 0; round < rounds; round++) {
     tasks.forEach((task, t) => {
       const bench = new Bench({ time, warmupTime, warmupIterations: 3, iterations: 5, now: hrtimeNow, throws: true });
-      bench.add(task.name, () => {
-        const result = task.fn();
-        if (typeof result === 'number') sink += result;
-      }, task.afterEach ? { afterEach: task.afterEach } : {});
+      bench.add(
+        task.name,
+        () => {
+          const result = task.fn();
+          if (typeof result === 'number') sink += result;
+        },
+        task.afterEach ? { afterEach: task.afterEach } : {},
+      );
       const [done] = bench.runSync();
       const result = done?.result;
       if (!result || result.error) throw result?.error ?? new Error(`${task.name}: no result`);

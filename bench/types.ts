@@ -58,7 +58,12 @@ export function speed(m: Measurement): number {
   return m.mbPerSec ?? m.opsPerSec;
 }
 
-export function compare(group: string, subject: Measurement, baseline: Measurement, target?: (ratio: number) => Target): Comparison {
+export function compare(
+  group: string,
+  subject: Measurement,
+  baseline: Measurement,
+  target?: (ratio: number) => Target,
+): Comparison {
   const ratio = subject.failed || baseline.failed ? Number.NaN : speed(subject) / speed(baseline);
   return { group, subject, baseline, ratio, target: target?.(ratio) };
 }

@@ -85,7 +85,12 @@ export class MmvecClient<C extends RedisConnection = RedisConnection> {
    * Up to `count` elements from `start` as a typed array of `dtype` (the key's type),
    * transferred as raw bytes: exact for 64-bit integers, and the fastest way to read.
    */
-  getBlob<D extends DType>(key: string, dtype: D, start = 0, count = Number.MAX_SAFE_INTEGER): Promise<ArrayOf<D> | null> {
+  getBlob<D extends DType>(
+    key: string,
+    dtype: D,
+    start = 0,
+    count = Number.MAX_SAFE_INTEGER,
+  ): Promise<ArrayOf<D> | null> {
     return this.#run(commands.GETBLOB, key, dtype, start, count) as Promise<ArrayOf<D> | null>;
   }
 

@@ -170,7 +170,12 @@ export const INCRBY = command(
 
 export const INFO = command('MMVEC.INFO', READ, () => [], toInfo);
 
-export const SYNC = command('MMVEC.SYNC', WRITE, () => [], (): void => undefined);
+export const SYNC = command(
+  'MMVEC.SYNC',
+  WRITE,
+  () => [],
+  (): void => undefined,
+);
 
 export const GETBLOB = command(
   'MMVEC.GETBLOB',

@@ -75,7 +75,8 @@ export function transportFor(connection: RedisConnection): Transport {
   }
   if (isNodeRedisClient(connection)) {
     return {
-      send: (name, key, args, { binary }) => connection.sendCommand([name, key, ...args], binary ? BUFFER_REPLIES : undefined),
+      send: (name, key, args, { binary }) =>
+        connection.sendCommand([name, key, ...args], binary ? BUFFER_REPLIES : undefined),
     };
   }
   throw invalidConnection(connection);

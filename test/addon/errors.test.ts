@@ -91,7 +91,11 @@ describe('ERR_MMVEC_OUT_OF_RANGE', () => {
     const { v } = floats();
     expectCode(() => v.get(5), 'ERR_MMVEC_OUT_OF_RANGE', 'index 5 is out of range for length 5');
     expectCode(() => v.get(10), 'ERR_MMVEC_OUT_OF_RANGE', 'index 10 is out of range for length 5');
-    expectCode(() => v.get(2 ** 53 - 1), 'ERR_MMVEC_OUT_OF_RANGE', 'index 9007199254740991 is out of range for length 5');
+    expectCode(
+      () => v.get(2 ** 53 - 1),
+      'ERR_MMVEC_OUT_OF_RANGE',
+      'index 9007199254740991 is out of range for length 5',
+    );
     v.close();
   });
 
@@ -119,7 +123,13 @@ describe('ERR_MMVEC_OUT_OF_RANGE', () => {
 
   it('setMany writes nothing when any index is past the end', () => {
     const { v, file } = floats();
-    expectUntouched(file, v, () => v.setMany([0, 1, 10], [7, 8, 9]), 'ERR_MMVEC_OUT_OF_RANGE', 'index 10 is out of range for length 5');
+    expectUntouched(
+      file,
+      v,
+      () => v.setMany([0, 1, 10], [7, 8, 9]),
+      'ERR_MMVEC_OUT_OF_RANGE',
+      'index 10 is out of range for length 5',
+    );
     expect([...v]).toEqual([1, 2, 3, 4, 5]);
     v.close();
   });
@@ -185,7 +195,11 @@ describe('ERR_MMVEC_BAD_INDEX', () => {
   it('an unsafe integer index is not called a non-integer in the message', () => {
     const { v } = floats();
     try {
-      expectCode(() => v.get(2 ** 53), 'ERR_MMVEC_BAD_INDEX', 'index 9007199254740992 is not a non-negative safe integer');
+      expectCode(
+        () => v.get(2 ** 53),
+        'ERR_MMVEC_BAD_INDEX',
+        'index 9007199254740992 is not a non-negative safe integer',
+      );
     } finally {
       v.close();
     }
@@ -213,10 +227,34 @@ describe('ERR_MMVEC_BAD_VALUE', () => {
 
     it('refuses values far out of range and bigints out of range', () => {
       const { v, file } = vector(dtype, [0]);
-      expectUntouched(file, v, () => v.set(0, 1e20), 'ERR_MMVEC_BAD_VALUE', `value '1e20' is not valid for ${dtype}: out of range`);
-      expectUntouched(file, v, () => v.set(0, -1e39), 'ERR_MMVEC_BAD_VALUE', `value '-1e39' is not valid for ${dtype}: out of range`);
-      expectUntouched(file, v, () => v.set(0, BigInt(max) + 1n), 'ERR_MMVEC_BAD_VALUE', `value '${BigInt(max) + 1n}' is not valid for ${dtype}: out of range`);
-      expectUntouched(file, v, () => v.set(0, 2n ** 64n), 'ERR_MMVEC_BAD_VALUE', `value '18446744073709551616' is not valid for ${dtype}: out of range`);
+      expectUntouched(
+        file,
+        v,
+        () => v.set(0, 1e20),
+        'ERR_MMVEC_BAD_VALUE',
+        `value '1e20' is not valid for ${dtype}: out of range`,
+      );
+      expectUntouched(
+        file,
+        v,
+        () => v.set(0, -1e39),
+        'ERR_MMVEC_BAD_VALUE',
+        `value '-1e39' is not valid for ${dtype}: out of range`,
+      );
+      expectUntouched(
+        file,
+        v,
+        () => v.set(0, BigInt(max) + 1n),
+        'ERR_MMVEC_BAD_VALUE',
+        `value '${BigInt(max) + 1n}' is not valid for ${dtype}: out of range`,
+      );
+      expectUntouched(
+        file,
+        v,
+        () => v.set(0, 2n ** 64n),
+        'ERR_MMVEC_BAD_VALUE',
+        `value '18446744073709551616' is not valid for ${dtype}: out of range`,
+      );
       // In-range bigints are accepted for the narrower integer types.
       v.set(0, BigInt(max));
       expect(v.get(0)).toBe(max);
@@ -226,30 +264,108 @@ describe('ERR_MMVEC_BAD_VALUE', () => {
 
   it('int64 refuses values outside [-2^63, 2^63 - 1], as bigint and as number', () => {
     const { v, file } = vector('int64', [0n]);
-    expectUntouched(file, v, () => v.set(0, 2n ** 63n), 'ERR_MMVEC_BAD_VALUE', "value '9223372036854775808' is not valid for int64: out of range");
-    expectUntouched(file, v, () => v.set(0, -(2n ** 63n) - 1n), 'ERR_MMVEC_BAD_VALUE', "value '-9223372036854775809' is not valid for int64: out of range");
-    expectUntouched(file, v, () => v.set(0, 2n ** 64n), 'ERR_MMVEC_BAD_VALUE', "value '18446744073709551616' is not valid for int64: out of range");
-    expectUntouched(file, v, () => v.set(0, 2 ** 63), 'ERR_MMVEC_BAD_VALUE', "value '9.223372036854776e18' is not valid for int64: out of range");
-    expectUntouched(file, v, () => v.push(1n, 2n ** 63n), 'ERR_MMVEC_BAD_VALUE', "value '9223372036854775808' is not valid for int64: out of range");
-    expectUntouched(file, v, () => v.pushArray(new BigUint64Array([1n, 2n ** 64n - 1n])), 'ERR_MMVEC_BAD_VALUE', "value '18446744073709551615' is not valid for int64: out of range");
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, 2n ** 63n),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '9223372036854775808' is not valid for int64: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, -(2n ** 63n) - 1n),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '-9223372036854775809' is not valid for int64: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, 2n ** 64n),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '18446744073709551616' is not valid for int64: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, 2 ** 63),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '9.223372036854776e18' is not valid for int64: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.push(1n, 2n ** 63n),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '9223372036854775808' is not valid for int64: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.pushArray(new BigUint64Array([1n, 2n ** 64n - 1n])),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '18446744073709551615' is not valid for int64: out of range",
+    );
     v.close();
   });
 
   it('uint64 refuses negatives and values past 2^64 - 1, as bigint and as number', () => {
     const { v, file } = vector('uint64', [0n]);
-    expectUntouched(file, v, () => v.set(0, -1n), 'ERR_MMVEC_BAD_VALUE', "value '-1' is not valid for uint64: out of range");
-    expectUntouched(file, v, () => v.set(0, 2n ** 64n), 'ERR_MMVEC_BAD_VALUE', "value '18446744073709551616' is not valid for uint64: out of range");
-    expectUntouched(file, v, () => v.set(0, -1), 'ERR_MMVEC_BAD_VALUE', "value '-1' is not valid for uint64: out of range");
-    expectUntouched(file, v, () => v.set(0, 2 ** 64), 'ERR_MMVEC_BAD_VALUE', "value '1.8446744073709552e19' is not valid for uint64: out of range");
-    expectUntouched(file, v, () => v.pushArray(new BigInt64Array([1n, -5n])), 'ERR_MMVEC_BAD_VALUE', "value '-5' is not valid for uint64: out of range");
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, -1n),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '-1' is not valid for uint64: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, 2n ** 64n),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '18446744073709551616' is not valid for uint64: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, -1),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '-1' is not valid for uint64: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, 2 ** 64),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '1.8446744073709552e19' is not valid for uint64: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.pushArray(new BigInt64Array([1n, -5n])),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '-5' is not valid for uint64: out of range",
+    );
     v.close();
   });
 
   it('huge bigints are printed in full', () => {
     const { v, file } = vector('int64', [0n]);
     const huge = 2n ** 200n;
-    expectUntouched(file, v, () => v.set(0, huge), 'ERR_MMVEC_BAD_VALUE', `value '${huge}' is not valid for int64: out of range`);
-    expectUntouched(file, v, () => v.set(0, -huge), 'ERR_MMVEC_BAD_VALUE', `value '${-huge}' is not valid for int64: out of range`);
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, huge),
+      'ERR_MMVEC_BAD_VALUE',
+      `value '${huge}' is not valid for int64: out of range`,
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, -huge),
+      'ERR_MMVEC_BAD_VALUE',
+      `value '${-huge}' is not valid for int64: out of range`,
+    );
     v.close();
   });
 
@@ -278,12 +394,48 @@ describe('ERR_MMVEC_BAD_VALUE', () => {
 
   it('float32 refuses finite values beyond its range but takes infinities and rounds the rest', () => {
     const { v, file } = vector('float32', [0]);
-    expectUntouched(file, v, () => v.set(0, 1e39), 'ERR_MMVEC_BAD_VALUE', "value '1e39' is not valid for float32: out of range");
-    expectUntouched(file, v, () => v.set(0, -1e39), 'ERR_MMVEC_BAD_VALUE', "value '-1e39' is not valid for float32: out of range");
-    expectUntouched(file, v, () => v.set(0, 3.5e38), 'ERR_MMVEC_BAD_VALUE', "value '3.5e38' is not valid for float32: out of range");
-    expectUntouched(file, v, () => v.push(1, Number.MAX_VALUE), 'ERR_MMVEC_BAD_VALUE', "value '1.7976931348623157e308' is not valid for float32: out of range");
-    expectUntouched(file, v, () => v.pushArray(new Float64Array([1, 1e39])), 'ERR_MMVEC_BAD_VALUE', "value '1e39' is not valid for float32: out of range");
-    expectUntouched(file, v, () => v.setMany([0], [1e39]), 'ERR_MMVEC_BAD_VALUE', "value '1e39' is not valid for float32: out of range");
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, 1e39),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '1e39' is not valid for float32: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, -1e39),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '-1e39' is not valid for float32: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, 3.5e38),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '3.5e38' is not valid for float32: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.push(1, Number.MAX_VALUE),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '1.7976931348623157e308' is not valid for float32: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.pushArray(new Float64Array([1, 1e39])),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '1e39' is not valid for float32: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.setMany([0], [1e39]),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '1e39' is not valid for float32: out of range",
+    );
     v.set(0, Infinity);
     expect(v.get(0)).toBe(Infinity);
     v.set(0, 3.4028234663852886e38);
@@ -306,8 +458,16 @@ describe('ERR_MMVEC_BAD_VALUE', () => {
   it('float types refuse bigints they cannot hold exactly', () => {
     const { v } = vector('float64', [0]);
     try {
-      expectCode(() => v.set(0, 2n ** 64n as unknown as number), 'ERR_MMVEC_BAD_VALUE', "value '18446744073709551616' is not valid for float64: out of range");
-      expectCode(() => v.set(0, 9007199254740993n as unknown as number), 'ERR_MMVEC_BAD_VALUE', "value '9007199254740993' is not valid for float64: not exactly representable");
+      expectCode(
+        () => v.set(0, (2n ** 64n) as unknown as number),
+        'ERR_MMVEC_BAD_VALUE',
+        "value '18446744073709551616' is not valid for float64: out of range",
+      );
+      expectCode(
+        () => v.set(0, 9007199254740993n as unknown as number),
+        'ERR_MMVEC_BAD_VALUE',
+        "value '9007199254740993' is not valid for float64: not exactly representable",
+      );
       v.set(0, 9007199254740992n as unknown as number);
       expect(v.get(0)).toBe(2 ** 53);
     } finally {
@@ -320,43 +480,125 @@ describe('ERR_MMVEC_BAD_VALUE', () => {
     const message = (shown: string) => `The "value" argument must be of type number or bigint. Received ${shown}`;
     expectUntouched(file, v, () => v.set(0, '1' as unknown as number), 'ERR_INVALID_ARG_TYPE', message('type string'));
     expectUntouched(file, v, () => v.set(0, null as unknown as number), 'ERR_INVALID_ARG_TYPE', message('null'));
-    expectUntouched(file, v, () => v.set(0, undefined as unknown as number), 'ERR_INVALID_ARG_TYPE', message('type undefined'));
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, undefined as unknown as number),
+      'ERR_INVALID_ARG_TYPE',
+      message('type undefined'),
+    );
     expectUntouched(file, v, () => v.set(0, {} as unknown as number), 'ERR_INVALID_ARG_TYPE', message('type object'));
     expectUntouched(file, v, () => v.set(0, [1] as unknown as number), 'ERR_INVALID_ARG_TYPE', message('an array'));
-    expectUntouched(file, v, () => v.set(0, true as unknown as number), 'ERR_INVALID_ARG_TYPE', message('type boolean'));
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, true as unknown as number),
+      'ERR_INVALID_ARG_TYPE',
+      message('type boolean'),
+    );
     v.close();
   });
 
   it('array arguments that are not array-like', () => {
     const { v, file } = floats();
-    const message = (name: string, shown: string) => `The "${name}" argument must be an array or typed array. Received ${shown}`;
+    const message = (name: string, shown: string) =>
+      `The "${name}" argument must be an array or typed array. Received ${shown}`;
     expectCode(() => v.getMany(null as unknown as number[]), 'ERR_INVALID_ARG_TYPE', message('indices', 'null'));
     expectCode(() => v.getMany(5 as unknown as number[]), 'ERR_INVALID_ARG_TYPE', message('indices', 'type number'));
     expectCode(() => v.getMany('01' as unknown as number[]), 'ERR_INVALID_ARG_TYPE', message('indices', 'type string'));
-    expectCode(() => v.getMany(undefined as unknown as number[]), 'ERR_INVALID_ARG_TYPE', message('indices', 'type undefined'));
-    expectUntouched(file, v, () => v.setMany(null as unknown as number[], [1]), 'ERR_INVALID_ARG_TYPE', message('indices', 'null'));
-    expectUntouched(file, v, () => v.setMany([0], null as unknown as number[]), 'ERR_INVALID_ARG_TYPE', message('values', 'null'));
-    expectUntouched(file, v, () => v.pushArray(null as unknown as number[]), 'ERR_INVALID_ARG_TYPE', message('values', 'null'));
-    expectUntouched(file, v, () => v.pushArray(5 as unknown as number[]), 'ERR_INVALID_ARG_TYPE', message('values', 'type number'));
-    expectUntouched(file, v, () => v.pushArray({} as unknown as number[]), 'ERR_INVALID_ARG_TYPE', message('values', 'type object'));
+    expectCode(
+      () => v.getMany(undefined as unknown as number[]),
+      'ERR_INVALID_ARG_TYPE',
+      message('indices', 'type undefined'),
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.setMany(null as unknown as number[], [1]),
+      'ERR_INVALID_ARG_TYPE',
+      message('indices', 'null'),
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.setMany([0], null as unknown as number[]),
+      'ERR_INVALID_ARG_TYPE',
+      message('values', 'null'),
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.pushArray(null as unknown as number[]),
+      'ERR_INVALID_ARG_TYPE',
+      message('values', 'null'),
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.pushArray(5 as unknown as number[]),
+      'ERR_INVALID_ARG_TYPE',
+      message('values', 'type number'),
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.pushArray({} as unknown as number[]),
+      'ERR_INVALID_ARG_TYPE',
+      message('values', 'type object'),
+    );
     v.close();
   });
 
   it('array elements that are not numbers or bigints name their position', () => {
     const { v, file } = floats();
-    const message = (name: string, shown: string) => `The "${name}" argument must be of type number or bigint. Received ${shown}`;
-    expectUntouched(file, v, () => v.setMany([0, 1], [1, 'x'] as unknown as number[]), 'ERR_INVALID_ARG_TYPE', message('values[1]', 'type string'));
-    expectUntouched(file, v, () => v.push(1, 2, 'x' as unknown as number), 'ERR_INVALID_ARG_TYPE', message('values[2]', 'type string'));
-    expectUntouched(file, v, () => v.push(null as unknown as number), 'ERR_INVALID_ARG_TYPE', message('values[0]', 'null'));
-    expectUntouched(file, v, () => v.pushArray(['x'] as unknown as number[]), 'ERR_INVALID_ARG_TYPE', message('values[0]', 'type string'));
-    expectUntouched(file, v, () => v.pushArray([1, undefined] as unknown as number[]), 'ERR_INVALID_ARG_TYPE', message('values[1]', 'type undefined'));
+    const message = (name: string, shown: string) =>
+      `The "${name}" argument must be of type number or bigint. Received ${shown}`;
+    expectUntouched(
+      file,
+      v,
+      () => v.setMany([0, 1], [1, 'x'] as unknown as number[]),
+      'ERR_INVALID_ARG_TYPE',
+      message('values[1]', 'type string'),
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.push(1, 2, 'x' as unknown as number),
+      'ERR_INVALID_ARG_TYPE',
+      message('values[2]', 'type string'),
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.push(null as unknown as number),
+      'ERR_INVALID_ARG_TYPE',
+      message('values[0]', 'null'),
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.pushArray(['x'] as unknown as number[]),
+      'ERR_INVALID_ARG_TYPE',
+      message('values[0]', 'type string'),
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.pushArray([1, undefined] as unknown as number[]),
+      'ERR_INVALID_ARG_TYPE',
+      message('values[1]', 'type undefined'),
+    );
     v.close();
   });
 
   it('getMany with a non-number index gives ERR_INVALID_ARG_TYPE naming the position', () => {
     const { v } = floats();
     try {
-      expectCode(() => v.getMany(['1'] as unknown as number[]), 'ERR_INVALID_ARG_TYPE', 'The "indices[0]" argument must be of type number. Received type string');
+      expectCode(
+        () => v.getMany(['1'] as unknown as number[]),
+        'ERR_INVALID_ARG_TYPE',
+        'The "indices[0]" argument must be of type number. Received type string',
+      );
     } finally {
       v.close();
     }
@@ -365,22 +607,38 @@ describe('ERR_MMVEC_BAD_VALUE', () => {
   it('setMany with a non-number index gives ERR_INVALID_ARG_TYPE naming the position', () => {
     const { v } = floats();
     try {
-      expectCode(() => v.setMany([0, '1'] as unknown as number[], [1, 2]), 'ERR_INVALID_ARG_TYPE', 'The "indices[1]" argument must be of type number. Received type string');
+      expectCode(
+        () => v.setMany([0, '1'] as unknown as number[], [1, 2]),
+        'ERR_INVALID_ARG_TYPE',
+        'The "indices[1]" argument must be of type number. Received type string',
+      );
     } finally {
       v.close();
     }
   });
 
   it('open with a non-string path gives ERR_INVALID_ARG_TYPE', () => {
-    expectCode(() => MmapVector.open(5 as unknown as string), 'ERR_INVALID_ARG_TYPE', 'The "path" argument must be of type string. Received type number');
+    expectCode(
+      () => MmapVector.open(5 as unknown as string),
+      'ERR_INVALID_ARG_TYPE',
+      'The "path" argument must be of type string. Received type number',
+    );
   });
 
   it('open with a non-string dtype gives ERR_INVALID_ARG_TYPE', () => {
-    expectCode(() => MmapVector.open(tmp.file(), { dtype: 5 as unknown as DType }), 'ERR_INVALID_ARG_TYPE', 'The "dtype" argument must be of type string. Received type number');
+    expectCode(
+      () => MmapVector.open(tmp.file(), { dtype: 5 as unknown as DType }),
+      'ERR_INVALID_ARG_TYPE',
+      'The "dtype" argument must be of type string. Received type number',
+    );
   });
 
   it('open with a non-string mode gives ERR_INVALID_ARG_TYPE', () => {
-    expectCode(() => MmapVector.open(tmp.file(), { mode: 5 as unknown as Mode }), 'ERR_INVALID_ARG_TYPE', 'The "mode" argument must be of type string. Received type number');
+    expectCode(
+      () => MmapVector.open(tmp.file(), { mode: 5 as unknown as Mode }),
+      'ERR_INVALID_ARG_TYPE',
+      'The "mode" argument must be of type string. Received type number',
+    );
   });
 });
 
@@ -399,13 +657,21 @@ describe('ERR_MMVEC_BAD_DTYPE and ERR_MMVEC_BAD_MODE', () => {
 
   it.each(['complex128', 'float16', '', 'int', 'f 64'])('unknown dtype %j', (name) => {
     const file = tmp.file();
-    expectCode(() => MmapVector.open(file, { dtype: name as DType }), 'ERR_MMVEC_BAD_DTYPE', `unknown dtype '${name}' ${expected}`);
+    expectCode(
+      () => MmapVector.open(file, { dtype: name as DType }),
+      'ERR_MMVEC_BAD_DTYPE',
+      `unknown dtype '${name}' ${expected}`,
+    );
     expect(fs.existsSync(file), 'no file is created').toBe(false);
   });
 
   it.each(['rw', 'R', 'w', 'r+w', '', 'a+'])('unknown mode %j', (name) => {
     const file = tmp.file();
-    expectCode(() => MmapVector.open(file, { mode: name as Mode }), 'ERR_MMVEC_BAD_MODE', `unknown mode '${name}' (expected one of r, r+, w+, a)`);
+    expectCode(
+      () => MmapVector.open(file, { mode: name as Mode }),
+      'ERR_MMVEC_BAD_MODE',
+      `unknown mode '${name}' (expected one of r, r+, w+, a)`,
+    );
     expect(fs.existsSync(file), 'no file is created').toBe(false);
   });
 });
@@ -431,7 +697,11 @@ describe('files that cannot be opened', () => {
   });
 
   it.each(['r', 'r+', 'w+', 'a'] as const)('/dev/null in mode %s is ERR_MMVEC_NOT_REGULAR_FILE', (mode) => {
-    expectCode(() => MmapVector.open('/dev/null', { mode }), 'ERR_MMVEC_NOT_REGULAR_FILE', 'not a regular file: /dev/null');
+    expectCode(
+      () => MmapVector.open('/dev/null', { mode }),
+      'ERR_MMVEC_NOT_REGULAR_FILE',
+      'not a regular file: /dev/null',
+    );
   });
 
   it('a FIFO is refused without blocking', (ctx) => {
@@ -611,7 +881,9 @@ describe('flushAsync while other calls happen', () => {
     v.set(0, 9);
     expect(v.push(6)).toBe(6);
     v.close();
-    expect(new Float64Array(new Uint8Array(fs.readFileSync(file)).buffer)).toEqual(new Float64Array([9, 2, 3, 4, 5, 6]));
+    expect(new Float64Array(new Uint8Array(fs.readFileSync(file)).buffer)).toEqual(
+      new Float64Array([9, 2, 3, 4, 5, 6]),
+    );
   });
 });
 
@@ -693,7 +965,12 @@ describe('ERR_MMVEC_LOCKED: one writer per file', () => {
     });
     expect(child.signal).toBeNull();
     expect(child.status).toBe(0);
-    expect(child.stdout.trim().split('\n')).toEqual(['ERR_MMVEC_HAS_READERS', 'ERR_MMVEC_HAS_READERS', '1.5 10000', '10000']);
+    expect(child.stdout.trim().split('\n')).toEqual([
+      'ERR_MMVEC_HAS_READERS',
+      'ERR_MMVEC_HAS_READERS',
+      '1.5 10000',
+      '10000',
+    ]);
   });
 
   describe('across processes', () => {
@@ -719,25 +996,28 @@ describe('ERR_MMVEC_LOCKED: one writer per file', () => {
       return { status: result.status, signal: result.signal, stdout: result.stdout.trim(), stderr: result.stderr };
     }
 
-    it.each(['a', 'r+', 'w+'] as const)('a writer in a child process (mode %s) gets ERR_MMVEC_LOCKED until the parent closes', (mode) => {
-      const { v, file } = floats([1, 2]);
-      const before = fs.readFileSync(file);
-      const locked = child(file, mode);
-      expect({ status: locked.status, signal: locked.signal, stdout: locked.stdout }, locked.stderr).toEqual({
-        status: 3,
-        signal: null,
-        stdout: `ERR_MMVEC_LOCKED: ${file} is locked by another writer`,
-      });
-      expect(fs.readFileSync(file).equals(before)).toBe(true);
-      expect([...v]).toEqual([1, 2]);
-      v.close();
-      const free = child(file, mode);
-      expect(free.status, free.stderr).toBe(0);
-      expect(free.stdout).toBe(mode === 'w+' ? 'OK 1 [7]' : 'OK 3 [1,2,7]');
-      const after = MmapVector.open(file, { mode: 'r' });
-      expect([...after]).toEqual(mode === 'w+' ? [7] : [1, 2, 7]);
-      after.close();
-    });
+    it.each(['a', 'r+', 'w+'] as const)(
+      'a writer in a child process (mode %s) gets ERR_MMVEC_LOCKED until the parent closes',
+      (mode) => {
+        const { v, file } = floats([1, 2]);
+        const before = fs.readFileSync(file);
+        const locked = child(file, mode);
+        expect({ status: locked.status, signal: locked.signal, stdout: locked.stdout }, locked.stderr).toEqual({
+          status: 3,
+          signal: null,
+          stdout: `ERR_MMVEC_LOCKED: ${file} is locked by another writer`,
+        });
+        expect(fs.readFileSync(file).equals(before)).toBe(true);
+        expect([...v]).toEqual([1, 2]);
+        v.close();
+        const free = child(file, mode);
+        expect(free.status, free.stderr).toBe(0);
+        expect(free.stdout).toBe(mode === 'w+' ? 'OK 1 [7]' : 'OK 3 [1,2,7]');
+        const after = MmapVector.open(file, { mode: 'r' });
+        expect([...after]).toEqual(mode === 'w+' ? [7] : [1, 2, 7]);
+        after.close();
+      },
+    );
 
     it('a reader in a child process is allowed while the parent writes', () => {
       const { v, file } = floats([1, 2]);
@@ -763,21 +1043,75 @@ describe('ERR_MMVEC_LOCKED: one writer per file', () => {
 describe('all-or-nothing writes', () => {
   it('a failing setMany writes none of its pairs', () => {
     const { v, file } = vector('int32', [1, 2, 3, 4]);
-    expectUntouched(file, v, () => v.setMany([0, 1, 2], [10, 20, 2.5]), 'ERR_MMVEC_BAD_VALUE', "value '2.5' is not valid for int32: not an integer");
-    expectUntouched(file, v, () => v.setMany([0, 1, 9], [10, 20, 30]), 'ERR_MMVEC_OUT_OF_RANGE', 'index 9 is out of range for length 4');
-    expectUntouched(file, v, () => v.setMany([0, -1], [10, 20]), 'ERR_MMVEC_BAD_INDEX', 'index -1 is not a non-negative safe integer');
-    expectUntouched(file, v, () => v.setMany([0, 1], [10, 2 ** 31]), 'ERR_MMVEC_BAD_VALUE', "value '2147483648' is not valid for int32: out of range");
-    expectUntouched(file, v, () => v.setMany([0, 1], [10, '20' as unknown as number]), 'ERR_INVALID_ARG_TYPE', 'The "values[1]" argument must be of type number or bigint. Received type string');
-    expectUntouched(file, v, () => v.setMany([0, 1, 2], [10, 20]), 'ERR_MMVEC_LENGTH_MISMATCH', '3 indices but 2 values');
+    expectUntouched(
+      file,
+      v,
+      () => v.setMany([0, 1, 2], [10, 20, 2.5]),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '2.5' is not valid for int32: not an integer",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.setMany([0, 1, 9], [10, 20, 30]),
+      'ERR_MMVEC_OUT_OF_RANGE',
+      'index 9 is out of range for length 4',
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.setMany([0, -1], [10, 20]),
+      'ERR_MMVEC_BAD_INDEX',
+      'index -1 is not a non-negative safe integer',
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.setMany([0, 1], [10, 2 ** 31]),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '2147483648' is not valid for int32: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.setMany([0, 1], [10, '20' as unknown as number]),
+      'ERR_INVALID_ARG_TYPE',
+      'The "values[1]" argument must be of type number or bigint. Received type string',
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.setMany([0, 1, 2], [10, 20]),
+      'ERR_MMVEC_LENGTH_MISMATCH',
+      '3 indices but 2 values',
+    );
     expect([...v]).toEqual([1, 2, 3, 4]);
     v.close();
   });
 
   it('a failing push appends nothing', () => {
     const { v, file } = vector('uint8', [1, 2]);
-    expectUntouched(file, v, () => v.push(3, 4, 300), 'ERR_MMVEC_BAD_VALUE', "value '300' is not valid for uint8: out of range");
-    expectUntouched(file, v, () => v.push(3, -1), 'ERR_MMVEC_BAD_VALUE', "value '-1' is not valid for uint8: out of range");
-    expectUntouched(file, v, () => v.push(3, 'x' as unknown as number), 'ERR_INVALID_ARG_TYPE', 'The "values[1]" argument must be of type number or bigint. Received type string');
+    expectUntouched(
+      file,
+      v,
+      () => v.push(3, 4, 300),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '300' is not valid for uint8: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.push(3, -1),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '-1' is not valid for uint8: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.push(3, 'x' as unknown as number),
+      'ERR_INVALID_ARG_TYPE',
+      'The "values[1]" argument must be of type number or bigint. Received type string',
+    );
     expect([...v]).toEqual([1, 2]);
     v.close();
     const reopened = MmapVector.open(file, { dtype: 'uint8', mode: 'r' });
@@ -787,32 +1121,74 @@ describe('all-or-nothing writes', () => {
 
   it('a failing push of bigints appends nothing', () => {
     const { v, file } = vector('int64', [1n]);
-    expectUntouched(file, v, () => v.push(2n, 3n, 2n ** 64n), 'ERR_MMVEC_BAD_VALUE', "value '18446744073709551616' is not valid for int64: out of range");
+    expectUntouched(
+      file,
+      v,
+      () => v.push(2n, 3n, 2n ** 64n),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '18446744073709551616' is not valid for int64: out of range",
+    );
     expect([...v]).toEqual([1n]);
     v.close();
   });
 
   it('a failing pushArray appends nothing', () => {
     const { v, file } = vector('int16', [1]);
-    expectUntouched(file, v, () => v.pushArray([2, 3, 1.5]), 'ERR_MMVEC_BAD_VALUE', "value '1.5' is not valid for int16: not an integer");
-    expectUntouched(file, v, () => v.pushArray(new Int32Array([2, 40000])), 'ERR_MMVEC_BAD_VALUE', "value '40000' is not valid for int16: out of range");
-    expectUntouched(file, v, () => v.pushArray([2, null] as unknown as number[]), 'ERR_INVALID_ARG_TYPE', 'The "values[1]" argument must be of type number or bigint. Received null');
+    expectUntouched(
+      file,
+      v,
+      () => v.pushArray([2, 3, 1.5]),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '1.5' is not valid for int16: not an integer",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.pushArray(new Int32Array([2, 40000])),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '40000' is not valid for int16: out of range",
+    );
+    expectUntouched(
+      file,
+      v,
+      () => v.pushArray([2, null] as unknown as number[]),
+      'ERR_INVALID_ARG_TYPE',
+      'The "values[1]" argument must be of type number or bigint. Received null',
+    );
     expect([...v]).toEqual([1]);
     v.close();
   });
 
   it('a failing pushArray of a foreign typed array appends nothing (float32, uint64)', () => {
     const f = vector('float32', [1]);
-    expectUntouched(f.file, f.v, () => f.v.pushArray(new Float64Array([2, 1e39])), 'ERR_MMVEC_BAD_VALUE', "value '1e39' is not valid for float32: out of range");
+    expectUntouched(
+      f.file,
+      f.v,
+      () => f.v.pushArray(new Float64Array([2, 1e39])),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '1e39' is not valid for float32: out of range",
+    );
     f.v.close();
     const u = vector('uint64', [1n]);
-    expectUntouched(u.file, u.v, () => u.v.pushArray(new BigInt64Array([2n, -1n])), 'ERR_MMVEC_BAD_VALUE', "value '-1' is not valid for uint64: out of range");
+    expectUntouched(
+      u.file,
+      u.v,
+      () => u.v.pushArray(new BigInt64Array([2n, -1n])),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '-1' is not valid for uint64: out of range",
+    );
     u.v.close();
   });
 
   it('a failing set writes nothing', () => {
     const { v, file } = vector('int8', [5]);
-    expectUntouched(file, v, () => v.set(0, 128), 'ERR_MMVEC_BAD_VALUE', "value '128' is not valid for int8: out of range");
+    expectUntouched(
+      file,
+      v,
+      () => v.set(0, 128),
+      'ERR_MMVEC_BAD_VALUE',
+      "value '128' is not valid for int8: out of range",
+    );
     expect(v.get(0)).toBe(5);
     v.close();
   });

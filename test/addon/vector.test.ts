@@ -101,7 +101,17 @@ const cases: Case[] = [
     dtype: 'float32',
     itemsize: 4,
     array: Float32Array,
-    values: [-3.4028234663852886e38, 3.4028234663852886e38, 0, 1.5, -2.25, 1.401298464324817e-45, Infinity, -Infinity, NaN],
+    values: [
+      -3.4028234663852886e38,
+      3.4028234663852886e38,
+      0,
+      1.5,
+      -2.25,
+      1.401298464324817e-45,
+      Infinity,
+      -Infinity,
+      NaN,
+    ],
     other: 0.375,
     // Rounded to the nearest float32, as a Float32Array would.
     foreign: { input: new Float64Array([0.1, -1e30, 7]), stored: [Math.fround(0.1), Math.fround(-1e30), 7] },

@@ -228,7 +228,7 @@ describe('a view is detached, never dangling', () => {
     v.close();
   });
 
-  it('after push, get() and iteration do not detach the caller\'s view', () => {
+  it("after push, get() and iteration do not detach the caller's view", () => {
     const v = MmapVector.open(tmp.file());
     v.push(1, 2);
     const old = v.view();

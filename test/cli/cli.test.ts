@@ -36,7 +36,11 @@ function ok(...args: string[]): string {
 /** Runs the CLI expecting failure: exactly `lines` on stderr, nothing on stdout, no stack trace. */
 function fails(status: number, lines: string[], ...args: string[]): void {
   const run = mmvec(...args);
-  expect({ status: run.status, stderr: run.stderr, stdout: run.stdout }).toEqual({ status, stderr: lines.map((l) => `${l}\n`).join(''), stdout: '' });
+  expect({ status: run.status, stderr: run.stderr, stdout: run.stdout }).toEqual({
+    status,
+    stderr: lines.map((l) => `${l}\n`).join(''),
+    stdout: '',
+  });
 }
 
 const usage = (command: string): string => `Run "mmvec ${command} --help" for usage.`;
@@ -61,7 +65,12 @@ function read(name: string, dtype: DType): (number | bigint)[] {
 }
 
 /** A .npy file built by hand: magic, version, header dict padded to a multiple of 64 with '\n' last. */
-function npy(descr: string, shape: string, data: Uint8Array, options: { version?: 1 | 2 | 3; fortran?: boolean } = {}): Uint8Array {
+function npy(
+  descr: string,
+  shape: string,
+  data: Uint8Array,
+  options: { version?: 1 | 2 | 3; fortran?: boolean } = {},
+): Uint8Array {
   const version = options.version ?? 1;
   const dict = `{'descr': '${descr}', 'fortran_order': ${options.fortran ? 'True' : 'False'}, 'shape': ${shape}, }`;
   const prefixLength = version === 1 ? 10 : 12;
@@ -78,7 +87,14 @@ function npy(descr: string, shape: string, data: Uint8Array, options: { version?
 const bytes = (array: ArrayBufferView): Uint8Array => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 
 /** The header of a .npy file (version 1.0) and its data, parsed here independently of the CLI. */
-function parseNpy(file: string): { version: string; dict: string; descr: string; fortran: string; shape: string; data: Buffer } {
+function parseNpy(file: string): {
+  version: string;
+  dict: string;
+  descr: string;
+  fortran: string;
+  shape: string;
+  data: Buffer;
+} {
   const buffer = fs.readFileSync(tmp.file(file));
   expect(buffer.subarray(0, 6).equals(Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]))).toBe(true);
   const headerLength = buffer.readUInt16LE(8);
@@ -88,7 +104,14 @@ function parseNpy(file: string): { version: string; dict: string; descr: string;
   expect(header.endsWith('\n')).toBe(true);
   const dict = header.trimEnd();
   const field = (key: string): string => new RegExp(`'${key}': ('[^']*'|True|False|\\([^)]*\\))`).exec(dict)?.[1] ?? '';
-  return { version: `${buffer[6]}.${buffer[7]}`, dict, descr: field('descr'), fortran: field('fortran_order'), shape: field('shape'), data: buffer.subarray(end) };
+  return {
+    version: `${buffer[6]}.${buffer[7]}`,
+    dict,
+    descr: field('descr'),
+    fortran: field('fortran_order'),
+    shape: field('shape'),
+    data: buffer.subarray(end),
+  };
 }
 
 beforeAll(() => {
@@ -98,7 +121,8 @@ beforeAll(() => {
 describe('help and usage', () => {
   it('mmvec --help lists every command', () => {
     const out = ok('--help');
-    for (const command of ['serve', 'module-path', 'info FILE', 'import SRC DEST', 'export FILE DEST']) expect(out).toContain(`  ${command}`);
+    for (const command of ['serve', 'module-path', 'info FILE', 'import SRC DEST', 'export FILE DEST'])
+      expect(out).toContain(`  ${command}`);
   });
 
   it.each(['info', 'import', 'export'])('mmvec %s --help prints the command usage on stdout', (command) => {
@@ -114,20 +138,53 @@ describe('help and usage', () => {
 describe('info', () => {
   it('prints exact statistics and a sparkline', () => {
     vectorFile('v.f64', 'float64', [1, 2, 3, 4, 5]);
-    expect(ok('info', 'v.f64')).toBe(['file:  v.f64', 'dtype: float64', 'count: 5', 'size:  40 bytes', 'min:   1', 'max:   5', 'mean:  3', 'spark: ▁▃▅▆█', ''].join('\n'));
+    expect(ok('info', 'v.f64')).toBe(
+      [
+        'file:  v.f64',
+        'dtype: float64',
+        'count: 5',
+        'size:  40 bytes',
+        'min:   1',
+        'max:   5',
+        'mean:  3',
+        'spark: ▁▃▅▆█',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('ignores NaN and counts it; a NaN element is a blank in the sparkline', () => {
     vectorFile('n.f32', 'float32', [0.1, NaN, 0.5, 0.25]);
     expect(ok('info', 'n.f32', '--dtype', 'f32')).toBe(
-      ['file:  n.f32', 'dtype: float32', 'count: 4', 'size:  16 bytes', 'min:   0.1', 'max:   0.5', 'mean:  0.28333333', 'nan:   1', 'spark: ▁ █▄', ''].join('\n'),
+      [
+        'file:  n.f32',
+        'dtype: float32',
+        'count: 4',
+        'size:  16 bytes',
+        'min:   0.1',
+        'max:   0.5',
+        'mean:  0.28333333',
+        'nan:   1',
+        'spark: ▁ █▄',
+        '',
+      ].join('\n'),
     );
   });
 
   it('is exact for the whole int64 and uint64 ranges', () => {
     vectorFile('i.i64', 'int64', [-(2n ** 63n), 2n ** 63n - 1n, 0n, 5n]);
     expect(ok('info', 'i.i64', '--dtype', 'int64')).toBe(
-      ['file:  i.i64', 'dtype: int64', 'count: 4', 'size:  32 bytes', 'min:   -9223372036854775808', 'max:   9223372036854775807', 'mean:  1', 'spark: ▁█▅▅', ''].join('\n'),
+      [
+        'file:  i.i64',
+        'dtype: int64',
+        'count: 4',
+        'size:  32 bytes',
+        'min:   -9223372036854775808',
+        'max:   9223372036854775807',
+        'mean:  1',
+        'spark: ▁█▅▅',
+        '',
+      ].join('\n'),
     );
     vectorFile('u.u64', 'uint64', [2n ** 64n - 1n, 2n ** 64n - 1n, 1n]);
     const out = ok('info', 'u.u64', '--dtype', 'u64');
@@ -138,11 +195,27 @@ describe('info', () => {
 
   it('an empty vector', () => {
     vectorFile('e.i32', 'int32', []);
-    expect(ok('info', 'e.i32', '--dtype', 'int32')).toBe(['file:  e.i32', 'dtype: int32', 'count: 0', 'size:  0 bytes', 'min:   -', 'max:   -', 'mean:  -', 'spark: -', ''].join('\n'));
+    expect(ok('info', 'e.i32', '--dtype', 'int32')).toBe(
+      [
+        'file:  e.i32',
+        'dtype: int32',
+        'count: 0',
+        'size:  0 bytes',
+        'min:   -',
+        'max:   -',
+        'mean:  -',
+        'spark: -',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('the sparkline has 40 buckets, each the mean of its slice', () => {
-    vectorFile('ramp.f64', 'float64', Float64Array.from({ length: 400 }, (_, i) => i));
+    vectorFile(
+      'ramp.f64',
+      'float64',
+      Float64Array.from({ length: 400 }, (_, i) => i),
+    );
     const out = ok('info', 'ramp.f64');
     expect(out).toContain('size:  3200 bytes (3.13 KiB)\n');
     expect(out).toContain('mean:  199.5\n');
@@ -154,7 +227,11 @@ describe('info', () => {
 
   it('walks a multi-chunk file (several MiB) with exact integer sums', () => {
     const n = 3_000_000; // 12 MiB of int32: many chunks, bucket edges inside chunks
-    vectorFile('big.i32', 'int32', Int32Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 2 ** 31 - 1 : -(2 ** 31) + 1)));
+    vectorFile(
+      'big.i32',
+      'int32',
+      Int32Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 2 ** 31 - 1 : -(2 ** 31) + 1)),
+    );
     const out = ok('info', 'big.i32', '--dtype', 'int32');
     expect(out).toContain('count: 3000000\n');
     expect(out).toContain('min:   -2147483647\nmax:   2147483647\nmean:  0\n');
@@ -163,7 +240,14 @@ describe('info', () => {
   it('errors: missing file, wrong dtype for the size, unknown dtype, usage', () => {
     fails(1, ['mmvec: nope.f64: no such file or directory'], 'info', 'nope.f64');
     write('seven.bin', Buffer.alloc(7));
-    fails(1, ['mmvec: seven.bin: its size, 7 bytes, is not a whole number of float64 elements (8 bytes each); is --dtype right?'], 'info', 'seven.bin');
+    fails(
+      1,
+      [
+        'mmvec: seven.bin: its size, 7 bytes, is not a whole number of float64 elements (8 bytes each); is --dtype right?',
+      ],
+      'info',
+      'seven.bin',
+    );
     fails(
       2,
       [
@@ -187,7 +271,9 @@ describe('info', () => {
 describe('import from text', () => {
   it('a CSV column by number (counting from 1) and by header name', () => {
     write('prices.csv', 'day,open,close\n1,10.5,11\n2,11,12.25\n3,12.25,12\n');
-    expect(ok('import', 'prices.csv', 'close.f64', '--dtype', 'float64', '--column', '3', '--header')).toBe('imported 3 float64 values from prices.csv into close.f64\n');
+    expect(ok('import', 'prices.csv', 'close.f64', '--dtype', 'float64', '--column', '3', '--header')).toBe(
+      'imported 3 float64 values from prices.csv into close.f64\n',
+    );
     expect(read('close.f64', 'float64')).toEqual([11, 12.25, 12]);
     ok('import', 'prices.csv', 'open.f32', '--dtype', 'f32', '--column', 'open');
     expect(read('open.f32', 'float32')).toEqual([10.5, 11, 12.25]);
@@ -256,7 +342,9 @@ describe('import from .npy', () => {
     const data = new Float64Array([1.5, -2.25, NaN, 1e300]);
     for (const version of [1, 2, 3] as const) {
       write(`a${version}.npy`, npy('<f8', '(4,)', bytes(data), { version }));
-      expect(ok('import', `a${version}.npy`, `a${version}.f64`, '--dtype', 'float64')).toBe(`imported 4 float64 values from a${version}.npy into a${version}.f64\n`);
+      expect(ok('import', `a${version}.npy`, `a${version}.f64`, '--dtype', 'float64')).toBe(
+        `imported 4 float64 values from a${version}.npy into a${version}.f64\n`,
+      );
       expect(fs.readFileSync(tmp.file(`a${version}.f64`)).equals(Buffer.from(bytes(data)))).toBe(true);
     }
   });
@@ -290,11 +378,35 @@ describe('import from .npy', () => {
 
   it('refuses values the dtype cannot hold, naming the element', () => {
     write('i4.npy', npy('<i4', '(3,)', bytes(new Int32Array([1, 2, 300]))));
-    fails(1, ["mmvec: i4.npy: element 2: '300' is not a valid int8 (out of range)"], 'import', 'i4.npy', 'i4.i8', '--dtype', 'int8');
+    fails(
+      1,
+      ["mmvec: i4.npy: element 2: '300' is not a valid int8 (out of range)"],
+      'import',
+      'i4.npy',
+      'i4.i8',
+      '--dtype',
+      'int8',
+    );
     write('f8.npy', npy('<f8', '(2,)', bytes(new Float64Array([1, 2.5]))));
-    fails(1, ["mmvec: f8.npy: element 1: '2.5' is not a valid int32 (not an integer)"], 'import', 'f8.npy', 'f8.i32', '--dtype', 'int32');
+    fails(
+      1,
+      ["mmvec: f8.npy: element 1: '2.5' is not a valid int32 (not an integer)"],
+      'import',
+      'f8.npy',
+      'f8.i32',
+      '--dtype',
+      'int32',
+    );
     write('i8.npy', npy('<i8', '(1,)', bytes(new BigInt64Array([2n ** 53n + 1n]))));
-    fails(1, ["mmvec: i8.npy: element 0: '9007199254740993' is not a valid float64 (not exactly representable)"], 'import', 'i8.npy', 'i8.f64', '--dtype', 'float64');
+    fails(
+      1,
+      ["mmvec: i8.npy: element 0: '9007199254740993' is not a valid float64 (not exactly representable)"],
+      'import',
+      'i8.npy',
+      'i8.f64',
+      '--dtype',
+      'float64',
+    );
     for (const dest of ['i4.i8', 'f8.i32', 'i8.f64']) {
       expect(fs.existsSync(tmp.file(dest))).toBe(false);
       expect(fs.existsSync(tmp.file(`${dest}.partial`))).toBe(false);
@@ -304,25 +416,91 @@ describe('import from .npy', () => {
   it('refuses big-endian, 2-D, Fortran 2-D, 0-d, unsupported, truncated and unknown files', () => {
     const data = new Uint8Array(16);
     write('be.npy', npy('>f8', '(2,)', data));
-    fails(1, ["mmvec: be.npy: big-endian .npy data ('>f8') is not supported; save it little-endian first (a.astype('<f8'))"], 'import', 'be.npy', 'be.f64');
+    fails(
+      1,
+      ["mmvec: be.npy: big-endian .npy data ('>f8') is not supported; save it little-endian first (a.astype('<f8'))"],
+      'import',
+      'be.npy',
+      'be.f64',
+    );
     write('2d.npy', npy('<f8', '(1, 2)', data));
-    fails(1, ['mmvec: 2d.npy: a 2-D array of shape (1, 2); only 1-D arrays can be imported (flatten it first, e.g. np.save(path, a.ravel()))'], 'import', '2d.npy', '2d.f64');
+    fails(
+      1,
+      [
+        'mmvec: 2d.npy: a 2-D array of shape (1, 2); only 1-D arrays can be imported (flatten it first, e.g. np.save(path, a.ravel()))',
+      ],
+      'import',
+      '2d.npy',
+      '2d.f64',
+    );
     write('f2d.npy', npy('<f8', '(2, 1)', data, { fortran: true }));
-    fails(1, ['mmvec: f2d.npy: a 2-D, Fortran-ordered array of shape (2, 1); only 1-D arrays can be imported (flatten it first, e.g. np.save(path, a.ravel()))'], 'import', 'f2d.npy', 'f2d.f64');
+    fails(
+      1,
+      [
+        'mmvec: f2d.npy: a 2-D, Fortran-ordered array of shape (2, 1); only 1-D arrays can be imported (flatten it first, e.g. np.save(path, a.ravel()))',
+      ],
+      'import',
+      'f2d.npy',
+      'f2d.f64',
+    );
     write('0d.npy', npy('<f8', '()', data.subarray(0, 8)));
-    fails(1, ['mmvec: 0d.npy: a 0-d array (a scalar) of shape (); only 1-D arrays can be imported (flatten it first, e.g. np.save(path, a.ravel()))'], 'import', '0d.npy', '0d.f64');
+    fails(
+      1,
+      [
+        'mmvec: 0d.npy: a 0-d array (a scalar) of shape (); only 1-D arrays can be imported (flatten it first, e.g. np.save(path, a.ravel()))',
+      ],
+      'import',
+      '0d.npy',
+      '0d.f64',
+    );
     write('u2.npy', npy('<U2', '(2,)', data));
-    fails(1, ["mmvec: u2.npy: unsupported .npy dtype '<U2' (supported: little-endian bool, int8-64, uint8-64, float32, float64)"], 'import', 'u2.npy', 'u2.f64');
+    fails(
+      1,
+      [
+        "mmvec: u2.npy: unsupported .npy dtype '<U2' (supported: little-endian bool, int8-64, uint8-64, float32, float64)",
+      ],
+      'import',
+      'u2.npy',
+      'u2.f64',
+    );
     write('short.npy', npy('<f8', '(3,)', data));
-    fails(1, ['mmvec: short.npy: truncated .npy data: the header says 3 elements (24 bytes) but 16 bytes follow it'], 'import', 'short.npy', 'short.f64');
+    fails(
+      1,
+      ['mmvec: short.npy: truncated .npy data: the header says 3 elements (24 bytes) but 16 bytes follow it'],
+      'import',
+      'short.npy',
+      'short.f64',
+    );
     write('fake.npy', 'not numpy at all\n');
-    fails(1, ['mmvec: fake.npy: not a .npy file (it does not start with \\x93NUMPY)'], 'import', 'fake.npy', 'fake.f64', '--dtype', 'f64');
+    fails(
+      1,
+      ['mmvec: fake.npy: not a .npy file (it does not start with \\x93NUMPY)'],
+      'import',
+      'fake.npy',
+      'fake.f64',
+      '--dtype',
+      'f64',
+    );
     const v4 = Buffer.from(npy('<f8', '(2,)', data));
     v4[6] = 4;
     write('v4.npy', v4);
-    fails(1, ['mmvec: v4.npy: unsupported .npy version 4.0 (1.0, 2.0 and 3.0 are supported)'], 'import', 'v4.npy', 'v4.f64');
-    fails(2, ['mmvec: --column, --delimiter and --header apply to CSV/TSV files, not to .npy', usage('import')], 'import', 'v4.npy', 'v4.f64', '--header');
-    for (const dest of ['be.f64', '2d.f64', 'f2d.f64', '0d.f64', 'u2.f64', 'short.f64', 'fake.f64', 'v4.f64']) expect(fs.existsSync(tmp.file(dest))).toBe(false);
+    fails(
+      1,
+      ['mmvec: v4.npy: unsupported .npy version 4.0 (1.0, 2.0 and 3.0 are supported)'],
+      'import',
+      'v4.npy',
+      'v4.f64',
+    );
+    fails(
+      2,
+      ['mmvec: --column, --delimiter and --header apply to CSV/TSV files, not to .npy', usage('import')],
+      'import',
+      'v4.npy',
+      'v4.f64',
+      '--header',
+    );
+    for (const dest of ['be.f64', '2d.f64', 'f2d.f64', '0d.f64', 'u2.f64', 'short.f64', 'fake.f64', 'v4.f64'])
+      expect(fs.existsSync(tmp.file(dest))).toBe(false);
   });
 
   it('refuses a structured (record) dtype', () => {
@@ -338,21 +516,80 @@ describe('import from .npy', () => {
 describe('import errors', () => {
   it('a bad value names the file, line and column; exit 1; no DEST and no partial file', () => {
     write('data.csv', 'a,b,c\n' + '1,2,3\n'.repeat(15) + '1,2,abc\n');
-    fails(1, ["mmvec: data.csv:17:3: 'abc' is not a valid int32 (not an integer)"], 'import', 'data.csv', 'out.i32', '--dtype', 'int32', '--column', '3', '--header');
+    fails(
+      1,
+      ["mmvec: data.csv:17:3: 'abc' is not a valid int32 (not an integer)"],
+      'import',
+      'data.csv',
+      'out.i32',
+      '--dtype',
+      'int32',
+      '--column',
+      '3',
+      '--header',
+    );
     expect(fs.readdirSync(tmp.dir).sort()).toEqual(['data.csv']);
   });
 
   it('the first failure stops the import, a bad value or a malformed line', () => {
     write('first.csv', 'a,b\n1,2\n3,x\n4\n5,\n');
-    fails(1, ["mmvec: first.csv:3:2: 'x' is not a valid int32 (not an integer)"], 'import', 'first.csv', 'f.i32', '--dtype', 'int32', '--column', 'b');
+    fails(
+      1,
+      ["mmvec: first.csv:3:2: 'x' is not a valid int32 (not an integer)"],
+      'import',
+      'first.csv',
+      'f.i32',
+      '--dtype',
+      'int32',
+      '--column',
+      'b',
+    );
     write('second.csv', 'a,b\n1,2\n4\n3,x\n');
-    fails(1, ['mmvec: second.csv:3: no column 2 (the line has 1 field)'], 'import', 'second.csv', 'f.i32', '--dtype', 'int32', '--column', 'b');
+    fails(
+      1,
+      ['mmvec: second.csv:3: no column 2 (the line has 1 field)'],
+      'import',
+      'second.csv',
+      'f.i32',
+      '--dtype',
+      'int32',
+      '--column',
+      'b',
+    );
     write('third.csv', 'a,b\n1,x\n5,\n');
-    fails(1, ["mmvec: third.csv:2:2: 'x' is not a valid int32 (not an integer)"], 'import', 'third.csv', 'f.i32', '--dtype', 'int32', '--column', 'b');
+    fails(
+      1,
+      ["mmvec: third.csv:2:2: 'x' is not a valid int32 (not an integer)"],
+      'import',
+      'third.csv',
+      'f.i32',
+      '--dtype',
+      'int32',
+      '--column',
+      'b',
+    );
     write('fourth.csv', 'a,b\n1,2\n5,\n1,x\n');
-    fails(1, ["mmvec: fourth.csv:3:2: '' is not a valid int32 (empty)"], 'import', 'fourth.csv', 'f.i32', '--dtype', 'int32', '--column', 'b');
+    fails(
+      1,
+      ["mmvec: fourth.csv:3:2: '' is not a valid int32 (empty)"],
+      'import',
+      'fourth.csv',
+      'f.i32',
+      '--dtype',
+      'int32',
+      '--column',
+      'b',
+    );
     write('late.txt', '1\n'.repeat(200_000) + '+1\n');
-    fails(1, ["mmvec: late.txt:200001:1: '+1' is not a valid int32 (not an integer)"], 'import', 'late.txt', 'f.i32', '--dtype', 'int32');
+    fails(
+      1,
+      ["mmvec: late.txt:200001:1: '+1' is not a valid int32 (not an integer)"],
+      'import',
+      'late.txt',
+      'f.i32',
+      '--dtype',
+      'int32',
+    );
     expect(fs.existsSync(tmp.file('f.i32'))).toBe(false);
   });
 
@@ -363,7 +600,11 @@ describe('import errors', () => {
       ['1.5', 'int16', "mmvec: v.txt:2:1: '1.5' is not a valid int16 (not an integer)"],
       ['nan', 'int64', "mmvec: v.txt:2:1: 'nan' is not a valid int64 (not an integer)"],
       ['9223372036854775808', 'int64', "mmvec: v.txt:2:1: '9223372036854775808' is not a valid int64 (out of range)"],
-      ['18446744073709551616', 'uint64', "mmvec: v.txt:2:1: '18446744073709551616' is not a valid uint64 (out of range)"],
+      [
+        '18446744073709551616',
+        'uint64',
+        "mmvec: v.txt:2:1: '18446744073709551616' is not a valid uint64 (out of range)",
+      ],
       ['1e400', 'float64', "mmvec: v.txt:2:1: '1e400' is not a valid float64 (out of range)"],
       ['1e39', 'float32', "mmvec: v.txt:2:1: '1e39' is not a valid float32 (out of range)"],
       ['0x10', 'float64', "mmvec: v.txt:2:1: '0x10' is not a valid float64 (not a number)"],
@@ -384,14 +625,62 @@ describe('import errors', () => {
 
   it('an empty CSV field, a missing column, an unknown header name, several columns without --column', () => {
     write('e.csv', 'a,b\n1,\n');
-    fails(1, ["mmvec: e.csv:2:2: '' is not a valid float64 (empty)"], 'import', 'e.csv', 'e.f64', '--dtype', 'f64', '--column', '2', '--header');
+    fails(
+      1,
+      ["mmvec: e.csv:2:2: '' is not a valid float64 (empty)"],
+      'import',
+      'e.csv',
+      'e.f64',
+      '--dtype',
+      'f64',
+      '--column',
+      '2',
+      '--header',
+    );
     write('short.csv', '1,2\n3\n');
-    fails(1, ['mmvec: short.csv:2: no column 2 (the line has 1 field)'], 'import', 'short.csv', 's.f64', '--dtype', 'f64', '--column', '2');
+    fails(
+      1,
+      ['mmvec: short.csv:2: no column 2 (the line has 1 field)'],
+      'import',
+      'short.csv',
+      's.f64',
+      '--dtype',
+      'f64',
+      '--column',
+      '2',
+    );
     write('h.csv', 'a,b\n1,2\n');
-    fails(1, ["mmvec: h.csv:1: no column named 'c' in the header ('a', 'b')"], 'import', 'h.csv', 'h.f64', '--dtype', 'f64', '--column', 'c');
-    fails(1, ['mmvec: h.csv:2: 2 columns; choose one with --column N or --column NAME'], 'import', 'h.csv', 'h.f64', '--dtype', 'f64', '--header');
+    fails(
+      1,
+      ["mmvec: h.csv:1: no column named 'c' in the header ('a', 'b')"],
+      'import',
+      'h.csv',
+      'h.f64',
+      '--dtype',
+      'f64',
+      '--column',
+      'c',
+    );
+    fails(
+      1,
+      ['mmvec: h.csv:2: 2 columns; choose one with --column N or --column NAME'],
+      'import',
+      'h.csv',
+      'h.f64',
+      '--dtype',
+      'f64',
+      '--header',
+    );
     write('q.csv', '"1,2\n');
-    fails(1, ['mmvec: q.csv:1: unterminated quoted field (fields spanning lines are not supported)'], 'import', 'q.csv', 'q.f64', '--dtype', 'f64');
+    fails(
+      1,
+      ['mmvec: q.csv:1: unterminated quoted field (fields spanning lines are not supported)'],
+      'import',
+      'q.csv',
+      'q.f64',
+      '--dtype',
+      'f64',
+    );
     expect(fs.readdirSync(tmp.dir).sort()).toEqual(['e.csv', 'h.csv', 'q.csv', 'short.csv']);
   });
 
@@ -399,7 +688,15 @@ describe('import errors', () => {
     vectorFile('keep.f64', 'float64', [1, 2, 3]);
     const before = fs.readFileSync(tmp.file('keep.f64'));
     write('bad.txt', '1\nx\n');
-    fails(1, ["mmvec: bad.txt:2:1: 'x' is not a valid float64 (not a number)"], 'import', 'bad.txt', 'keep.f64', '--dtype', 'f64');
+    fails(
+      1,
+      ["mmvec: bad.txt:2:1: 'x' is not a valid float64 (not a number)"],
+      'import',
+      'bad.txt',
+      'keep.f64',
+      '--dtype',
+      'f64',
+    );
     expect(fs.readFileSync(tmp.file('keep.f64')).equals(before)).toBe(true);
     expect(fs.existsSync(tmp.file('keep.f64.partial'))).toBe(false);
     // A successful one replaces it.
@@ -413,7 +710,15 @@ describe('import errors', () => {
     write('one.txt', '5\n');
     const writer = MmapVector.open(tmp.file('held.f64'), { mode: 'r+' });
     try {
-      fails(1, ['mmvec: held.f64: locked by another writer (a process has it open read-write); not replaced'], 'import', 'one.txt', 'held.f64', '--dtype', 'f64');
+      fails(
+        1,
+        ['mmvec: held.f64: locked by another writer (a process has it open read-write); not replaced'],
+        'import',
+        'one.txt',
+        'held.f64',
+        '--dtype',
+        'f64',
+      );
     } finally {
       writer.close();
     }
@@ -425,8 +730,24 @@ describe('import errors', () => {
     fs.mkdirSync(tmp.file('dir'));
     fails(1, ['mmvec: dir: is a directory'], 'import', 'dir', 'out.f64', '--dtype', 'f64');
     write('x.txt', '1\n');
-    fails(1, ['mmvec: nodir/out.f64: cannot create it, directory nodir does not exist'], 'import', 'x.txt', 'nodir/out.f64', '--dtype', 'f64');
-    fails(1, ['mmvec: x.txt: is the same file as x.txt; choose another destination'], 'import', 'x.txt', 'x.txt', '--dtype', 'f64');
+    fails(
+      1,
+      ['mmvec: nodir/out.f64: cannot create it, directory nodir does not exist'],
+      'import',
+      'x.txt',
+      'nodir/out.f64',
+      '--dtype',
+      'f64',
+    );
+    fails(
+      1,
+      ['mmvec: x.txt: is the same file as x.txt; choose another destination'],
+      'import',
+      'x.txt',
+      'x.txt',
+      '--dtype',
+      'f64',
+    );
     fails(1, ['mmvec: dir: is a directory'], 'import', 'x.txt', 'dir', '--dtype', 'f64');
     expect(fs.readFileSync(tmp.file('x.txt'), 'utf8')).toBe('1\n');
   });
@@ -435,13 +756,48 @@ describe('import errors', () => {
     write('x.txt', '1\n');
     fails(2, ['mmvec: missing SRC argument', usage('import')], 'import');
     fails(2, ['mmvec: missing DEST argument', usage('import')], 'import', 'x.txt');
-    fails(2, ["mmvec: unexpected argument 'extra'", usage('import')], 'import', 'x.txt', 'y', 'extra', '--dtype', 'f64');
-    fails(2, ['mmvec: missing --dtype (it is required unless SRC is a .npy file)', usage('import')], 'import', 'x.txt', 'y');
+    fails(
+      2,
+      ["mmvec: unexpected argument 'extra'", usage('import')],
+      'import',
+      'x.txt',
+      'y',
+      'extra',
+      '--dtype',
+      'f64',
+    );
+    fails(
+      2,
+      ['mmvec: missing --dtype (it is required unless SRC is a .npy file)', usage('import')],
+      'import',
+      'x.txt',
+      'y',
+    );
     fails(2, ["mmvec: unknown option '--colum'", usage('import')], 'import', 'x.txt', 'y', '--colum', '1');
     fails(2, ['mmvec: option --column needs a value', usage('import')], 'import', 'x.txt', 'y', '--column');
     fails(2, ['mmvec: option --header takes no value', usage('import')], 'import', 'x.txt', 'y', '--header=yes');
-    fails(2, ['mmvec: --column counts from 1 (the first column is 1)', usage('import')], 'import', 'x.txt', 'y', '--dtype', 'f64', '--column', '0');
-    fails(2, ["mmvec: --delimiter must be one character other than '\"' (or \\t for a tab), not ',,'", usage('import')], 'import', 'x.txt', 'y', '--dtype', 'f64', '--delimiter', ',,');
+    fails(
+      2,
+      ['mmvec: --column counts from 1 (the first column is 1)', usage('import')],
+      'import',
+      'x.txt',
+      'y',
+      '--dtype',
+      'f64',
+      '--column',
+      '0',
+    );
+    fails(
+      2,
+      ["mmvec: --delimiter must be one character other than '\"' (or \\t for a tab), not ',,'", usage('import')],
+      'import',
+      'x.txt',
+      'y',
+      '--dtype',
+      'f64',
+      '--delimiter',
+      ',,',
+    );
     fails(
       2,
       [
@@ -472,28 +828,37 @@ const EDGE_VALUES: Record<DType, (number | bigint)[]> = {
 };
 
 describe('round trips', () => {
-  it.each(Object.keys(EDGE_VALUES) as DType[])('%s: import -> export csv -> import, and export npy -> import, byte for byte', (dtype) => {
-    vectorFile('orig.bin', dtype, EDGE_VALUES[dtype]);
-    const original = fs.readFileSync(tmp.file('orig.bin'));
-    expect(ok('export', 'orig.bin', 'out.csv', '--dtype', dtype)).toBe(`exported ${EDGE_VALUES[dtype].length} ${dtype} values from orig.bin to out.csv (csv)\n`);
-    ok('import', 'out.csv', 'back.bin', '--dtype', dtype);
-    expect(fs.readFileSync(tmp.file('back.bin')).equals(original)).toBe(true);
-    // And once more through the text, which must be stable.
-    ok('export', 'back.bin', 'again.csv', '--dtype', dtype);
-    expect(fs.readFileSync(tmp.file('again.csv'), 'utf8')).toBe(fs.readFileSync(tmp.file('out.csv'), 'utf8'));
+  it.each(Object.keys(EDGE_VALUES) as DType[])(
+    '%s: import -> export csv -> import, and export npy -> import, byte for byte',
+    (dtype) => {
+      vectorFile('orig.bin', dtype, EDGE_VALUES[dtype]);
+      const original = fs.readFileSync(tmp.file('orig.bin'));
+      expect(ok('export', 'orig.bin', 'out.csv', '--dtype', dtype)).toBe(
+        `exported ${EDGE_VALUES[dtype].length} ${dtype} values from orig.bin to out.csv (csv)\n`,
+      );
+      ok('import', 'out.csv', 'back.bin', '--dtype', dtype);
+      expect(fs.readFileSync(tmp.file('back.bin')).equals(original)).toBe(true);
+      // And once more through the text, which must be stable.
+      ok('export', 'back.bin', 'again.csv', '--dtype', dtype);
+      expect(fs.readFileSync(tmp.file('again.csv'), 'utf8')).toBe(fs.readFileSync(tmp.file('out.csv'), 'utf8'));
 
-    ok('export', 'orig.bin', 'out.npy', '--dtype', dtype);
-    ok('import', 'out.npy', 'fromnpy.bin');
-    expect(fs.readFileSync(tmp.file('fromnpy.bin')).equals(original)).toBe(true);
-  });
+      ok('export', 'orig.bin', 'out.npy', '--dtype', dtype);
+      ok('import', 'out.npy', 'fromnpy.bin');
+      expect(fs.readFileSync(tmp.file('fromnpy.bin')).equals(original)).toBe(true);
+    },
+  );
 
   it('CSV text is the shortest round-trip form', () => {
     vectorFile('f.f32', 'float32', EDGE_VALUES.float32);
     ok('export', 'f.f32', 'f.csv', '--dtype', 'float32');
-    expect(fs.readFileSync(tmp.file('f.csv'), 'utf8')).toBe(['0.1', '-0', 'nan', 'inf', '-inf', '1e-45', '3.4028235e38', '16777216', '0.33333334', '-2.5', ''].join('\n'));
+    expect(fs.readFileSync(tmp.file('f.csv'), 'utf8')).toBe(
+      ['0.1', '-0', 'nan', 'inf', '-inf', '1e-45', '3.4028235e38', '16777216', '0.33333334', '-2.5', ''].join('\n'),
+    );
     vectorFile('i.i64', 'int64', EDGE_VALUES.int64);
     ok('export', 'i.i64', 'i.txt', '--dtype', 'i64');
-    expect(fs.readFileSync(tmp.file('i.txt'), 'utf8')).toBe('-9223372036854775808\n-1\n0\n9007199254740993\n9223372036854775807\n');
+    expect(fs.readFileSync(tmp.file('i.txt'), 'utf8')).toBe(
+      '-9223372036854775808\n-1\n0\n9007199254740993\n9223372036854775807\n',
+    );
   });
 
   it('a multi-chunk vector (int64, 3 MiB) round-trips through CSV and npy', () => {
@@ -552,10 +917,42 @@ describe('export', () => {
     fails(1, ['mmvec: none.f64: no such file or directory'], 'export', 'none.f64', 'x.csv');
     expect(fs.existsSync(tmp.file('x.csv'))).toBe(false);
     write('odd.bin', Buffer.alloc(6));
-    fails(1, ['mmvec: odd.bin: its size, 6 bytes, is not a whole number of int32 elements (4 bytes each); is --dtype right?'], 'export', 'odd.bin', 'x.csv', '--dtype', 'int32');
-    fails(1, ['mmvec: odd.bin: is the same file as odd.bin; choose another destination'], 'export', 'odd.bin', 'odd.bin', '--dtype', 'int16');
-    fails(1, ['mmvec: no/x.csv: cannot create it, directory no does not exist'], 'export', 'odd.bin', 'no/x.csv', '--dtype', 'int16');
-    fails(2, ["mmvec: --format must be csv or npy, not 'json'", usage('export')], 'export', 'odd.bin', 'x.json', '--format', 'json');
+    fails(
+      1,
+      ['mmvec: odd.bin: its size, 6 bytes, is not a whole number of int32 elements (4 bytes each); is --dtype right?'],
+      'export',
+      'odd.bin',
+      'x.csv',
+      '--dtype',
+      'int32',
+    );
+    fails(
+      1,
+      ['mmvec: odd.bin: is the same file as odd.bin; choose another destination'],
+      'export',
+      'odd.bin',
+      'odd.bin',
+      '--dtype',
+      'int16',
+    );
+    fails(
+      1,
+      ['mmvec: no/x.csv: cannot create it, directory no does not exist'],
+      'export',
+      'odd.bin',
+      'no/x.csv',
+      '--dtype',
+      'int16',
+    );
+    fails(
+      2,
+      ["mmvec: --format must be csv or npy, not 'json'", usage('export')],
+      'export',
+      'odd.bin',
+      'x.json',
+      '--format',
+      'json',
+    );
     fails(2, ['mmvec: missing DEST argument', usage('export')], 'export', 'odd.bin');
     fails(2, ["mmvec: unknown option '-x'", usage('export')], 'export', 'odd.bin', 'x.csv', '-x');
     expect(fs.readdirSync(tmp.dir)).toEqual(['odd.bin']);
@@ -570,7 +967,8 @@ describe.skipIf(!hasNumpy)('numpy (python3 with numpy is importable)', () => {
     ok('export', 'v.f32', 'v.npy', '--dtype', 'f32');
     vectorFile('v.i64', 'int64', [-(2n ** 63n), 2n ** 63n - 1n]);
     ok('export', 'v.i64', 'w.npy', '--dtype', 'int64');
-    const script = "import numpy as np; a = np.load('v.npy'); b = np.load('w.npy'); print(a.dtype.str, a.shape, a.tolist(), b.dtype.str, b.tolist())";
+    const script =
+      "import numpy as np; a = np.load('v.npy'); b = np.load('w.npy'); print(a.dtype.str, a.shape, a.tolist(), b.dtype.str, b.tolist())";
     const run = spawnSync('python3', ['-c', script], { cwd: tmp.dir, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('<f4 (3,) [0.5, -1.25, 3.0] <i8 [-9223372036854775808, 9223372036854775807]\n');

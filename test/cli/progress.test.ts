@@ -6,7 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { Progress, humanBytes } from '../../src/cli/progress';
 
-function terminal(isTTY = true, columns = 80): { isTTY: boolean; columns: number; writes: string[]; write(text: string): void } {
+function terminal(
+  isTTY = true,
+  columns = 80,
+): { isTTY: boolean; columns: number; writes: string[]; write(text: string): void } {
   const writes: string[] = [];
   return { isTTY, columns, writes, write: (text: string) => writes.push(text) };
 }
@@ -57,6 +60,13 @@ describe('Progress', () => {
   });
 
   it('humanBytes', () => {
-    expect([0, 1023, 1024, 1536, 10 * 1024 ** 2, 8e9].map(humanBytes)).toEqual(['0 B', '1023 B', '1.00 KiB', '1.50 KiB', '10.0 MiB', '7.45 GiB']);
+    expect([0, 1023, 1024, 1536, 10 * 1024 ** 2, 8e9].map(humanBytes)).toEqual([
+      '0 B',
+      '1023 B',
+      '1.00 KiB',
+      '1.50 KiB',
+      '10.0 MiB',
+      '7.45 GiB',
+    ]);
   });
 });

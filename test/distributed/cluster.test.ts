@@ -27,7 +27,12 @@ interface Vector {
  * bands 2 and 3 live on nodes 2 and 3. (The test checks ownership itself; the bands only
  * make sure every case has keys, multi-chunk vectors included.)
  */
-const BANDS: [number, number][] = [[0, 2000], [2000, 5461], [5461, 10923], [10923, 16384]];
+const BANDS: [number, number][] = [
+  [0, 2000],
+  [2000, 5461],
+  [5461, 10923],
+  [10923, 16384],
+];
 
 function makeVectors(): Vector[] {
   return Array.from({ length: 30 }, (_, i) => {
@@ -98,11 +103,21 @@ describe.each(LIBRARIES)('a 3-primary Redis Cluster over %s', (library) => {
     const fromId = (await from.redis.call('CLUSTER', 'MYID')) as string;
     const toId = (await to.redis.call('CLUSTER', 'MYID')) as string;
     await redisCli(
-      '--cluster', 'reshard', `127.0.0.1:${from.port}`,
-      '--cluster-from', fromId, '--cluster-to', toId, '--cluster-slots', '2000', '--cluster-yes',
+      '--cluster',
+      'reshard',
+      `127.0.0.1:${from.port}`,
+      '--cluster-from',
+      fromId,
+      '--cluster-to',
+      toId,
+      '--cluster-slots',
+      '2000',
+      '--cluster-yes',
     );
     await clusterSettled(nodes);
-    expect((await slotOwners(from)).reduce((n, [s, e, port]) => n + (port === from.port ? e - s + 1 : 0), 0)).toBe(5461 - 2000);
+    expect((await slotOwners(from)).reduce((n, [s, e, port]) => n + (port === from.port ? e - s + 1 : 0), 0)).toBe(
+      5461 - 2000,
+    );
 
     let movedCount = 0;
     for (const v of vectors) {
@@ -110,7 +125,10 @@ describe.each(LIBRARIES)('a 3-primary Redis Cluster over %s', (library) => {
       if (owner !== before.get(v.key)) {
         movedCount++;
         expect([before.get(v.key), owner], v.key).toEqual([from, to]);
-        expect(await from.redis.call('EXISTS', v.key).catch((e: Error) => e.message), `${v.key} is gone from the old owner`).toMatch(/^MOVED /);
+        expect(
+          await from.redis.call('EXISTS', v.key).catch((e: Error) => e.message),
+          `${v.key} is gone from the old owner`,
+        ).toMatch(/^MOVED /);
       }
       const count = v.bytes.length / ITEMSIZE[v.dtype];
       expect(await owner.redis.exists(v.key), `${v.key} on its owner`).toBe(1);
@@ -123,7 +141,9 @@ describe.each(LIBRARIES)('a 3-primary Redis Cluster over %s', (library) => {
       expect(fs.statSync(path.join(owner.dir, v.file)).size).toBe((count + 1) * ITEMSIZE[v.dtype]);
       v.bytes = Buffer.concat([v.bytes, fileTail(owner, v)]);
     }
-    expect(movedCount, 'the reshard moved the vectors of slots 0-1999').toBe(vectors.filter((v) => keySlot(v.key) < 2000).length);
+    expect(movedCount, 'the reshard moved the vectors of slots 0-1999').toBe(
+      vectors.filter((v) => keySlot(v.key) < 2000).length,
+    );
     expect(movedCount).toBeGreaterThanOrEqual(7);
     for (const node of nodes) expect(restoreTemps(node.dir), `temporary files on ${node.port}`).toEqual([]);
   });
@@ -132,17 +152,29 @@ describe.each(LIBRARIES)('a 3-primary Redis Cluster over %s', (library) => {
     const [from, to] = [nodes[1]!, nodes[0]!];
     const back = vectors.filter((v) => keySlot(v.key) < 2000);
     // The old owner kept its files (DEL leaves files): one element short of the current data.
-    for (const v of back) expect(fs.statSync(path.join(to.dir, v.file)).size, v.key).toBe(v.bytes.length - ITEMSIZE[v.dtype]);
+    for (const v of back)
+      expect(fs.statSync(path.join(to.dir, v.file)).size, v.key).toBe(v.bytes.length - ITEMSIZE[v.dtype]);
     const fromId = (await from.redis.call('CLUSTER', 'MYID')) as string;
     const toId = (await to.redis.call('CLUSTER', 'MYID')) as string;
     await redisCli(
-      '--cluster', 'reshard', `127.0.0.1:${from.port}`,
-      '--cluster-from', fromId, '--cluster-to', toId, '--cluster-slots', '2000', '--cluster-yes',
+      '--cluster',
+      'reshard',
+      `127.0.0.1:${from.port}`,
+      '--cluster-from',
+      fromId,
+      '--cluster-to',
+      toId,
+      '--cluster-slots',
+      '2000',
+      '--cluster-yes',
     );
     await clusterSettled(nodes);
     for (const v of back) {
       expect(await ownerOf(v.key), v.key).toBe(to);
-      expect(fs.readFileSync(path.join(to.dir, v.file)).equals(v.bytes), `${v.key}: the file now holds the current data`).toBe(true);
+      expect(
+        fs.readFileSync(path.join(to.dir, v.file)).equals(v.bytes),
+        `${v.key}: the file now holds the current data`,
+      ).toBe(true);
       const blob = await client.getBlob(v.key, v.dtype);
       expect(Buffer.from(blob!.buffer).equals(v.bytes), `${v.key}: values`).toBe(true);
       expect(await client.pop(v.key), v.key).toBe(7);

@@ -11,7 +11,19 @@ import * as path from 'node:path';
 import type Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestServer, errorOf, startServer } from '../helpers/redis';
-import { DTYPES, Model, blobOf, exactClients, fileOf, infoOf, noise, restoreTemps, valuesOf, withValidFooter, writeEverything } from './support';
+import {
+  DTYPES,
+  Model,
+  blobOf,
+  exactClients,
+  fileOf,
+  infoOf,
+  noise,
+  restoreTemps,
+  valuesOf,
+  withValidFooter,
+  writeEverything,
+} from './support';
 
 let a: TestServer;
 let b: TestServer;
@@ -35,7 +47,11 @@ const exact = exactClients(clients);
 
 const dump = async (server: TestServer, key: string) => (await server.redis.callBuffer('DUMP', key)) as Buffer;
 const real = (server: TestServer, file: string) => path.join(fs.realpathSync(server.dir), file);
-const ls = (server: TestServer) => fs.readdirSync(server.dir).filter((f) => f !== 'redis.log').sort();
+const ls = (server: TestServer) =>
+  fs
+    .readdirSync(server.dir)
+    .filter((f) => f !== 'redis.log')
+    .sort();
 
 interface Bound {
   key: string;
@@ -44,7 +60,10 @@ interface Bound {
 }
 
 async function expectReproduced(from: TestServer, to: TestServer, { key, file, model }: Bound): Promise<void> {
-  expect(fileOf(to, file).equals(model.bytes), `${key}: ${file} on the receiving node is the original, byte for byte`).toBe(true);
+  expect(
+    fileOf(to, file).equals(model.bytes),
+    `${key}: ${file} on the receiving node is the original, byte for byte`,
+  ).toBe(true);
   expect((await blobOf(exact(to), key)).equals(model.bytes), `${key}: GETBLOB`).toBe(true);
   expect(await valuesOf(exact(to), key), `${key}: MMVEC.RANGE`).toEqual(await valuesOf(exact(from), key));
   const info = await infoOf(to.redis, key);
@@ -53,7 +72,7 @@ async function expectReproduced(from: TestServer, to: TestServer, { key, file, m
 }
 
 describe('mmvec.snapshot data', () => {
-  it('DUMP on A and RESTORE on B reproduce every vector: same values, same file bytes, under B\'s DIR', async () => {
+  it("DUMP on A and RESTORE on B reproduce every vector: same values, same file bytes, under B's DIR", async () => {
     const keys: Bound[] = [];
     for (const [n, dtype] of DTYPES.entries()) {
       const bound = { key: `d:${dtype}`, file: `d.${dtype}`, model: new Model(dtype) };
@@ -86,7 +105,9 @@ describe('mmvec.snapshot data', () => {
       expect(await b.redis.call('MMVEC.ADD', bound.key, '9'), bound.key).toBe(1);
       bound.model.add(['9']);
       expect(fileOf(b, bound.file).equals(bound.model.bytes), bound.key).toBe(true);
-      expect(await b.redis.call('MMVEC.RANGE', bound.key, '-1', '-1'), bound.key).toEqual([bound.model.dtype.startsWith('float') ? '9' : 9]);
+      expect(await b.redis.call('MMVEC.RANGE', bound.key, '-1', '-1'), bound.key).toEqual([
+        bound.model.dtype.startsWith('float') ? '9' : 9,
+      ]);
     }
     // A's files are untouched by all this.
     expect(fileOf(a, big.file).length).toBe(2 * 2_200_001);
@@ -113,7 +134,9 @@ describe('mmvec.snapshot data', () => {
       const at = body.indexOf(data.subarray(4000, 4064));
       expect(at, 'the elements travel uncompressed in the payload').toBeGreaterThan(0);
       body[at + 10] = body[at + 10]! ^ 0x01;
-      expect(await errorOf(b.redis.call('RESTORE', 'c', '0', withValidFooter(payload, body)))).toBe('ERR Bad data format');
+      expect(await errorOf(b.redis.call('RESTORE', 'c', '0', withValidFooter(payload, body)))).toBe(
+        'ERR Bad data format',
+      );
       await expectNothingOnB();
       expect(b.log()).toContain('mmvec: corrupt snapshot: checksum mismatch');
     });
@@ -125,7 +148,9 @@ describe('mmvec.snapshot data', () => {
       const at = body.indexOf(Buffer.from('float64')) + 'float64'.length;
       expect([...body.subarray(at, at + 5)]).toEqual([0x02, 0x00, 0x02, 0x43, 0xe8]);
       body[at + 4] = 0xe9;
-      expect(await errorOf(b.redis.call('RESTORE', 'c', '0', withValidFooter(payload, body)))).toBe('ERR Bad data format');
+      expect(await errorOf(b.redis.call('RESTORE', 'c', '0', withValidFooter(payload, body)))).toBe(
+        'ERR Bad data format',
+      );
       await expectNothingOnB();
       expect(b.log()).toContain('mmvec: corrupt snapshot: less data than the count says');
     });
@@ -133,7 +158,9 @@ describe('mmvec.snapshot data', () => {
     it('a payload whose Redis CRC-64 is wrong never reaches the module', async () => {
       const broken = Buffer.from(payload);
       broken[20] = broken[20]! ^ 0xff;
-      expect(await errorOf(b.redis.call('RESTORE', 'c', '0', broken))).toBe('ERR DUMP payload version or checksum are wrong');
+      expect(await errorOf(b.redis.call('RESTORE', 'c', '0', broken))).toBe(
+        'ERR DUMP payload version or checksum are wrong',
+      );
       await expectNothingOnB();
     });
 
@@ -164,7 +191,7 @@ describe('mmvec.snapshot data', () => {
   // file unusable: <path> could not be restored") while MIGRATE answers OK and deletes the
   // key on A. The elements are then readable on neither node (they remain only in A's
   // file). A cluster reshard does the same to such keys.
-  it('MIGRATE of a key bound by an absolute path inside A\'s DIR reproduces it on B', async () => {
+  it("MIGRATE of a key bound by an absolute path inside A's DIR reproduces it on B", async () => {
     const file = real(a, 'absolute.f64');
     expect(await a.redis.call('MMVEC.OPEN', 'absolute', file)).toBe(0);
     expect(await a.redis.call('MMVEC.ADD', 'absolute', '1.5', '2.5')).toBe(2);
@@ -177,7 +204,7 @@ describe('mmvec.snapshot data', () => {
   // (in that order) leaves the READONLY key mapping the file the first restore wrote; the
   // second restore renames a new file over the path. On A both keys share one file and the
   // READONLY key sees the writer's in-place writes; on B it keeps reading the old inode.
-  it('RESTORE of a READONLY key, then of a read-write key on the same file: on B too the READONLY key sees the writer\'s writes', async () => {
+  it("RESTORE of a READONLY key, then of a read-write key on the same file: on B too the READONLY key sees the writer's writes", async () => {
     expect(await a.redis.call('MMVEC.OPEN', 'pair:rw', 'pair.i32', 'TYPE', 'int32')).toBe(0);
     expect(await a.redis.call('MMVEC.ADD', 'pair:rw', '1', '2', '3')).toBe(3);
     expect(await a.redis.call('MMVEC.OPEN', 'pair:ro', 'pair.i32', 'TYPE', 'int32', 'READONLY')).toBe(3);
@@ -194,7 +221,9 @@ describe('mmvec.snapshot data', () => {
     const files = ls(a);
     const bytes = fileOf(a, 'cp.f64');
     expect(await errorOf(a.redis.call('COPY', 'cp', 'cp2'))).toBe('ERR not supported for this module key');
-    expect(await errorOf(a.redis.call('COPY', 'cp', 'cp2', 'DB', '1', 'REPLACE'))).toBe('ERR not supported for this module key');
+    expect(await errorOf(a.redis.call('COPY', 'cp', 'cp2', 'DB', '1', 'REPLACE'))).toBe(
+      'ERR not supported for this module key',
+    );
     expect(await a.redis.exists('cp2')).toBe(0);
     expect(ls(a)).toEqual(files);
     expect(fileOf(a, 'cp.f64').equals(bytes)).toBe(true);

@@ -34,10 +34,15 @@ function straceProblem(): string | undefined {
   }
   // Attach to a process that is not our child, as the tests do (ptrace may be refused in
   // a container): strace still running after 1 s means it attached.
-  const probe = spawnSync('sh', ['-c', 'sleep 5 & p=$!; timeout 1 strace -qq -e trace=none -o /dev/null -p $p; rc=$?; kill $p; exit $rc'], {
-    encoding: 'utf8',
-  });
-  if (probe.status !== 124) return `strace cannot attach to a process here (exit ${probe.status}): ${probe.stderr.trim()}`;
+  const probe = spawnSync(
+    'sh',
+    ['-c', 'sleep 5 & p=$!; timeout 1 strace -qq -e trace=none -o /dev/null -p $p; rc=$?; kill $p; exit $rc'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (probe.status !== 124)
+    return `strace cannot attach to a process here (exit ${probe.status}): ${probe.stderr.trim()}`;
   return undefined;
 }
 
@@ -58,11 +63,26 @@ class Trace {
   private stderr = '';
   private readonly exited: Promise<void>;
 
-  private constructor(readonly pid: number, dir: string) {
+  private constructor(
+    readonly pid: number,
+    dir: string,
+  ) {
     this.out = path.join(dir, `strace-${pid}-${Date.now()}.txt`);
     this.child = spawn(
       'strace',
-      ['-f', '-ttt', '-y', '-s', '64', '-e', 'trace=msync,fdatasync,fsync,pwrite64,write', '-o', this.out, '-p', String(pid)],
+      [
+        '-f',
+        '-ttt',
+        '-y',
+        '-s',
+        '64',
+        '-e',
+        'trace=msync,fdatasync,fsync,pwrite64,write',
+        '-o',
+        this.out,
+        '-p',
+        String(pid),
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
@@ -72,7 +92,11 @@ class Trace {
   static async attach(pid: number, dir: string): Promise<Trace> {
     const trace = new Trace(pid, dir);
     traces.push(trace);
-    await waitFor(`strace to attach to ${pid}`, () => /attached/.test(trace.stderr) || trace.child.exitCode !== null, 10_000);
+    await waitFor(
+      `strace to attach to ${pid}`,
+      () => /attached/.test(trace.stderr) || trace.child.exitCode !== null,
+      10_000,
+    );
     if (!/attached/.test(trace.stderr)) throw new Error(`strace did not attach: ${trace.stderr}`);
     return trace;
   }
@@ -102,7 +126,8 @@ const servers: TestServer[] = [];
 const syncsOf = (calls: Call[], file: string) =>
   calls.filter((c) => (c.name === 'fdatasync' || c.name === 'fsync') && c.line.includes(`<${file}>`));
 const msyncs = (calls: Call[]) => calls.filter((c) => c.name === 'msync');
-const reply = (calls: Call[], text: string) => calls.findIndex((c) => c.name === 'write' && c.line.includes('<socket:') && c.line.includes(`"${text}"`));
+const reply = (calls: Call[], text: string) =>
+  calls.findIndex((c) => c.name === 'write' && c.line.includes('<socket:') && c.line.includes(`"${text}"`));
 
 async function pidOf(server: TestServer): Promise<number> {
   return Number(infoField(await server.redis.info('server'), 'process_id'));
@@ -186,8 +211,14 @@ describe.skipIf(problem !== undefined)('mmvec.fsync, observed with strace', () =
     const replied = reply(calls, ':2\\r\\n');
     expect(replied).toBeGreaterThanOrEqual(0);
     const syncs = syncsOf(calls, file);
-    expect(syncs.map((c) => c.tid), 'only the background thread syncs').toEqual(syncs.map(() => syncer));
-    expect(calls.slice(0, replied).filter((c) => c.name === 'fdatasync' || c.name === 'msync'), 'nothing synced before the reply').toEqual([]);
+    expect(
+      syncs.map((c) => c.tid),
+      'only the background thread syncs',
+    ).toEqual(syncs.map(() => syncer));
+    expect(
+      calls.slice(0, replied).filter((c) => c.name === 'fdatasync' || c.name === 'msync'),
+      'nothing synced before the reply',
+    ).toEqual([]);
     expect(syncs[0]!.time - written, 'seconds from the reply to the fdatasync').toBeLessThan(2);
   });
 

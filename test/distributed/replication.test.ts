@@ -12,7 +12,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServerOptions, type TestServer, errorOf, infoField, startServer, testedServer, waitFor } from '../helpers/redis';
+import {
+  type ServerOptions,
+  type TestServer,
+  errorOf,
+  infoField,
+  startServer,
+  testedServer,
+  waitFor,
+} from '../helpers/redis';
 import {
   DTYPES,
   Model,
@@ -60,8 +68,12 @@ async function expectSame(primary: TestServer, replica: TestServer, keys: readon
   const r = exact(replica);
   for (const { key, file, model } of keys) {
     const want = model.bytes;
-    expect(fileOf(primary, file).equals(want), `${key}: primary file is the model (${model.count} elements)`).toBe(true);
-    expect(fileOf(replica, file).equals(want), `${key}: replica file ${file} is the primary's, byte for byte`).toBe(true);
+    expect(fileOf(primary, file).equals(want), `${key}: primary file is the model (${model.count} elements)`).toBe(
+      true,
+    );
+    expect(fileOf(replica, file).equals(want), `${key}: replica file ${file} is the primary's, byte for byte`).toBe(
+      true,
+    );
     expect((await blobOf(r, key)).equals(want), `${key}: replica GETBLOB`).toBe(true);
     expect((await blobOf(p, key)).equals(want), `${key}: primary GETBLOB`).toBe(true);
     expect(await valuesOf(r, key), `${key}: MMVEC.RANGE`).toEqual(await valuesOf(p, key));
@@ -93,12 +105,19 @@ describe('a replica that is in sync before the writes', () => {
       const emptied = { key: `emptied:${dtype}`, file: `emptied.${dtype}`, model: new Model(dtype) };
       await writeEverything(primary.redis, main.key, main.file, main.model, { seed: 10 * n });
       await writeEverything(primary.redis, seed.key, seed.file, seed.model, { seed: 10 * n + 5, aliases: true });
-      await writeEverything(primary.redis, emptied.key, emptied.file, emptied.model, { seed: 10 * n + 7, endEmpty: true });
+      await writeEverything(primary.redis, emptied.key, emptied.file, emptied.model, {
+        seed: 10 * n + 7,
+        endEmpty: true,
+      });
       keys.push(main, seed, emptied);
     }
     // A second round on the same keys: re-opens, writes over the earlier state.
     for (const [n, { key, file, model }] of keys.entries()) {
-      await writeEverything(primary.redis, key, file, model, { seed: 1000 + n, aliases: key.startsWith('seed:'), endEmpty: key.startsWith('emptied:') });
+      await writeEverything(primary.redis, key, file, model, {
+        seed: 1000 + n,
+        aliases: key.startsWith('seed:'),
+        endEmpty: key.startsWith('emptied:'),
+      });
     }
 
     await caughtUp(primary, replica);
@@ -114,7 +133,9 @@ describe('a replica that is in sync before the writes', () => {
     const info = await infoOf(replica.redis, 'main:float64');
     expect(info.file).toBe(path.join(fs.realpathSync(replica.dir), 'main.float64'));
     expect(info.backing).toBe('mapped');
-    expect(await errorOf(replica.redis.call('MMVEC.ADD', 'main:float64', '1'))).toBe("READONLY You can't write against a read only replica.");
+    expect(await errorOf(replica.redis.call('MMVEC.ADD', 'main:float64', '1'))).toBe(
+      "READONLY You can't write against a read only replica.",
+    );
   });
 
   // Finding: the MMVEC.OPEN effect carries the path as the client gave it. An absolute
@@ -122,7 +143,7 @@ describe('a replica that is in sync before the writes', () => {
   // the binding ("ERR path ... is outside the allowed directory" in its log), then every
   // later effect ("ERR no such key"): the key does not exist there, and reads of it answer
   // like an empty vector (COUNT 0, RANGE empty).
-  it('a key bound by an absolute path inside the primary\'s DIR is reproduced on the replica', async () => {
+  it("a key bound by an absolute path inside the primary's DIR is reproduced on the replica", async () => {
     const file = path.join(fs.realpathSync(primary.dir), 'abs.f64');
     expect(await primary.redis.call('MMVEC.OPEN', 'abs', file)).toBe(0);
     expect(await primary.redis.call('MMVEC.ADD', 'abs', '1.5', '2.5')).toBe(2);
@@ -135,7 +156,8 @@ describe('a replica that is in sync before the writes', () => {
     await caughtUp(primary, replica);
     expect(await replica.redis.call('REPLICAOF', 'NO', 'ONE')).toBe('OK');
     const promoted = keys.filter((k) => k.key.startsWith('main:'));
-    for (const [n, { key, file, model }] of promoted.entries()) await writeEverything(replica.redis, key, file, model, { seed: 3000 + n });
+    for (const [n, { key, file, model }] of promoted.entries())
+      await writeEverything(replica.redis, key, file, model, { seed: 3000 + n });
     await caughtUp(replica, sub);
     await expectSame(replica, sub, promoted);
   });
@@ -174,7 +196,9 @@ describe('a replica that connects after the writes', () => {
       expect(info.backing, key).toBe('mapped');
       expect(info.file, key).toBe(path.join(fs.realpathSync(replica.dir), file));
     }
-    expect(await errorOf(replica.redis.call('MMVEC.SET', ro.key, '0', '1'))).toBe("READONLY You can't write against a read only replica.");
+    expect(await errorOf(replica.redis.call('MMVEC.SET', ro.key, '0', '1'))).toBe(
+      "READONLY You can't write against a read only replica.",
+    );
     expect(restoreTemps(replica.dir)).toEqual([]);
     expect(replica.log()).not.toContain('This replica is sending an error to its master');
 
@@ -233,7 +257,10 @@ describe('a replica that connects after the writes', () => {
     await linkUp(replica);
     await caughtUp(primary, replica);
     expect(await replica.redis.exists('pv', 'pro')).toBe(2);
-    for (const [key, file] of [['pv', 'pv.i32'], ['pro', 'pro.f64']]) {
+    for (const [key, file] of [
+      ['pv', 'pv.i32'],
+      ['pro', 'pro.f64'],
+    ]) {
       const missing = `ERR backing file missing: ${file}`;
       expect(await errorOf(replica.redis.call('MMVEC.COUNT', key!)), key).toBe(missing);
       expect(await errorOf(replica.redis.call('MMVEC.RANGE', key!, '0', '-1')), key).toBe(missing);
@@ -250,12 +277,16 @@ describe('a replica that connects after the writes', () => {
     // Valkey calls the primary a primary in its log; Redis, a master.
     const primaryWord = testedServer().product === 'valkey' ? 'primary' : 'master';
     await waitFor('the replica to log the refused effect', () =>
-      replica.log().includes(`This replica is sending an error to its ${primaryWord}: '-ERR backing file missing: pv.i32' after processing the command 'mmvec.splice'`),
+      replica
+        .log()
+        .includes(
+          `This replica is sending an error to its ${primaryWord}: '-ERR backing file missing: pv.i32' after processing the command 'mmvec.splice'`,
+        ),
     );
   });
 });
 
-describe('a replica that shares the primary\'s DIR (same host), in path mode', () => {
+describe("a replica that shares the primary's DIR (same host), in path mode", () => {
   // Not supported (docs/OPERATIONS.md, "Replicas"): a replica applies the primary's writes
   // to its own files, so it needs its own DIR. Sharing one makes every key there answer
   // the lock error, clearly, and changes nothing on the primary.
@@ -284,7 +315,8 @@ describe('a shrink while a BGSAVE child is alive (mmvec.snapshot data)', () => {
     const N = CHUNK * CHUNKS;
     const chunk = (k: number) => Float64Array.from({ length: CHUNK }, (_, i) => k * CHUNK + i);
     expect(await redis.call('MMVEC.OPEN', 'big', 'big.f64')).toBe(0);
-    for (let k = 0; k < CHUNKS; k++) expect(await redis.call('MMVEC.ADDBLOB', 'big', Buffer.from(chunk(k).buffer))).toBe(CHUNK);
+    for (let k = 0; k < CHUNKS; k++)
+      expect(await redis.call('MMVEC.ADDBLOB', 'big', Buffer.from(chunk(k).buffer))).toBe(CHUNK);
     const small = Int32Array.from({ length: 1 << 20 }, (_, i) => i ^ 0x5a5a);
     expect(await redis.call('MMVEC.OPEN', 'big2', 'big2.i32', 'TYPE', 'int32')).toBe(0);
     expect(await redis.call('MMVEC.ADDBLOB', 'big2', Buffer.from(small.buffer))).toBe(small.length);
@@ -293,7 +325,13 @@ describe('a shrink while a BGSAVE child is alive (mmvec.snapshot data)', () => {
 
     // One pipeline: the shrinks run in the same event-loop turn as the fork, while the
     // child (writing 68 MiB of elements) is certainly alive.
-    const replies = await redis.pipeline().call('BGSAVE').call('VPOP', 'big').call('VPOP', 'big').call('VCLEAR', 'big2').exec();
+    const replies = await redis
+      .pipeline()
+      .call('BGSAVE')
+      .call('VPOP', 'big')
+      .call('VPOP', 'big')
+      .call('VCLEAR', 'big2')
+      .exec();
     expect(replies).toEqual([
       [null, 'Background saving started'],
       [null, String(N - 1)],
@@ -305,7 +343,11 @@ describe('a shrink while a BGSAVE child is alive (mmvec.snapshot data)', () => {
     expect(fs.statSync(bigFile).size, 'no physical shrink while the child lives').toBe(N * 8);
     expect(fs.statSync(big2File).size, 'no physical shrink while the child lives').toBe(small.length * 4);
 
-    await waitFor('the BGSAVE to finish', async () => infoField(await redis.info('persistence'), 'rdb_bgsave_in_progress') === '0', 30_000);
+    await waitFor(
+      'the BGSAVE to finish',
+      async () => infoField(await redis.info('persistence'), 'rdb_bgsave_in_progress') === '0',
+      30_000,
+    );
     expect(infoField(await redis.info('persistence'), 'rdb_last_bgsave_status')).toBe('ok');
     expect(server.log()).toContain('Background saving terminated with success');
 
@@ -319,21 +361,27 @@ describe('a shrink while a BGSAVE child is alive (mmvec.snapshot data)', () => {
 
     // The snapshot holds the vectors as they were at the fork: a fresh server loading it
     // writes them, whole, under its own DIR.
-    const other = await start({ args: ['--mmvec.snapshot', 'data'], dir: (() => {
-      const dir = fs.mkdtempSync(path.join(path.dirname(server.dir), 'mmvec-redis-'));
-      fs.copyFileSync(path.join(server.dir, 'dump.rdb'), path.join(dir, 'dump.rdb'));
-      return dir;
-    })() });
+    const other = await start({
+      args: ['--mmvec.snapshot', 'data'],
+      dir: (() => {
+        const dir = fs.mkdtempSync(path.join(path.dirname(server.dir), 'mmvec-redis-'));
+        fs.copyFileSync(path.join(server.dir, 'dump.rdb'), path.join(dir, 'dump.rdb'));
+        return dir;
+      })(),
+    });
     expect(await other.redis.call('VCOUNT', 'big')).toBe(N);
     expect(await other.redis.call('VCOUNT', 'big2')).toBe(small.length);
     const loaded = fs.readFileSync(path.join(other.dir, 'big.f64'));
     expect(loaded.length).toBe(N * 8);
     for (let k = 0; k < CHUNKS; k++) {
-      expect(loaded.subarray(k * CHUNK * 8, (k + 1) * CHUNK * 8).equals(Buffer.from(chunk(k).buffer)), `chunk ${k}`).toBe(true);
+      expect(
+        loaded.subarray(k * CHUNK * 8, (k + 1) * CHUNK * 8).equals(Buffer.from(chunk(k).buffer)),
+        `chunk ${k}`,
+      ).toBe(true);
     }
     expect(fs.readFileSync(path.join(other.dir, 'big2.i32')).equals(Buffer.from(small.buffer))).toBe(true);
   });
-  it('a pop and a clear during a full sync: the child ships the old elements, the effects that follow bring the replica to the primary\'s state', async () => {
+  it("a pop and a clear during a full sync: the child ships the old elements, the effects that follow bring the replica to the primary's state", async () => {
     const primary = await start({ args: ['--repl-diskless-sync-delay', '0', '--mmvec.snapshot', 'data'] });
     const p = primary.redis;
     const values = Float64Array.from({ length: 300_000 }, (_, i) => i / 3);
@@ -344,7 +392,10 @@ describe('a shrink while a BGSAVE child is alive (mmvec.snapshot data)', () => {
     // Keep the full sync's child alive for a while (0.3 s per key).
     expect(await p.call('CONFIG', 'SET', 'rdb-key-save-delay', '300000')).toBe('OK');
     const replica = await start({ args: replicaOf(primary) });
-    await waitFor('the full sync child', async () => infoField(await p.info('persistence'), 'rdb_bgsave_in_progress') === '1');
+    await waitFor(
+      'the full sync child',
+      async () => infoField(await p.info('persistence'), 'rdb_bgsave_in_progress') === '1',
+    );
     expect(await p.call('VPOP', 'fs1')).not.toBeNull();
     expect(await p.call('VCLEAR', 'fs2')).toBe(100_000);
     expect(await p.call('VADD', 'fs2', '7')).toBe(1);

@@ -14,7 +14,16 @@ import { type TestServer, infoField, waitFor } from '../helpers/redis';
 export type { DType };
 
 export const ITEMSIZE: Record<DType, number> = {
-  int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, float32: 4, float64: 8,
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  uint64: 8,
+  float32: 4,
+  float64: 8,
 };
 export const DTYPES = Object.keys(ITEMSIZE) as DType[];
 
@@ -35,32 +44,62 @@ export const isFloat = (dtype: DType): boolean => dtype === 'float32' || dtype =
 export function encode(dtype: DType, text: string): Buffer {
   const b = Buffer.alloc(ITEMSIZE[dtype]);
   switch (dtype) {
-    case 'int8': b.writeInt8(Number(text)); break;
-    case 'uint8': b.writeUInt8(Number(text)); break;
-    case 'int16': b.writeInt16LE(Number(text)); break;
-    case 'uint16': b.writeUInt16LE(Number(text)); break;
-    case 'int32': b.writeInt32LE(Number(text)); break;
-    case 'uint32': b.writeUInt32LE(Number(text)); break;
-    case 'int64': b.writeBigInt64LE(BigInt(text)); break;
-    case 'uint64': b.writeBigUInt64LE(BigInt(text)); break;
-    case 'float32': b.writeFloatLE(Number(text)); break;
-    case 'float64': b.writeDoubleLE(Number(text)); break;
+    case 'int8':
+      b.writeInt8(Number(text));
+      break;
+    case 'uint8':
+      b.writeUInt8(Number(text));
+      break;
+    case 'int16':
+      b.writeInt16LE(Number(text));
+      break;
+    case 'uint16':
+      b.writeUInt16LE(Number(text));
+      break;
+    case 'int32':
+      b.writeInt32LE(Number(text));
+      break;
+    case 'uint32':
+      b.writeUInt32LE(Number(text));
+      break;
+    case 'int64':
+      b.writeBigInt64LE(BigInt(text));
+      break;
+    case 'uint64':
+      b.writeBigUInt64LE(BigInt(text));
+      break;
+    case 'float32':
+      b.writeFloatLE(Number(text));
+      break;
+    case 'float64':
+      b.writeDoubleLE(Number(text));
+      break;
   }
   return b;
 }
 
 function decode(dtype: DType, b: Buffer): number | bigint {
   switch (dtype) {
-    case 'int8': return b.readInt8();
-    case 'uint8': return b.readUInt8();
-    case 'int16': return b.readInt16LE();
-    case 'uint16': return b.readUInt16LE();
-    case 'int32': return b.readInt32LE();
-    case 'uint32': return b.readUInt32LE();
-    case 'int64': return b.readBigInt64LE();
-    case 'uint64': return b.readBigUInt64LE();
-    case 'float32': return b.readFloatLE();
-    case 'float64': return b.readDoubleLE();
+    case 'int8':
+      return b.readInt8();
+    case 'uint8':
+      return b.readUInt8();
+    case 'int16':
+      return b.readInt16LE();
+    case 'uint16':
+      return b.readUInt16LE();
+    case 'int32':
+      return b.readInt32LE();
+    case 'uint32':
+      return b.readUInt32LE();
+    case 'int64':
+      return b.readBigInt64LE();
+    case 'uint64':
+      return b.readBigUInt64LE();
+    case 'float32':
+      return b.readFloatLE();
+    case 'float64':
+      return b.readDoubleLE();
   }
 }
 
@@ -146,12 +185,28 @@ export async function writeEverything(
   const base = model.count - adds.length;
 
   const pairs: [number, string][] = isFloat(dtype)
-    ? [[base, '0.25'], [base + 2, '-1e-3'], [base + 4, '65504']]
-    : [[base, '7'], [base + 2, '9'], [base + 4, '11']];
+    ? [
+        [base, '0.25'],
+        [base + 2, '-1e-3'],
+        [base + 4, '65504'],
+      ]
+    : [
+        [base, '7'],
+        [base + 2, '9'],
+        [base + 4, '11'],
+      ];
   expect(await redis.call(cmd('MMVEC.SET', 'VSET'), key, ...pairs.flat().map(String))).toBe(pairs.length);
   pairs.forEach(([i, v]) => model.set(i, v));
 
-  const incr: [number, string][] = isFloat(dtype) ? [[base + 5, '2.25'], [base, '-0.5']] : [[base + 3, '5'], [base + 1, '-1']];
+  const incr: [number, string][] = isFloat(dtype)
+    ? [
+        [base + 5, '2.25'],
+        [base, '-0.5'],
+      ]
+    : [
+        [base + 3, '5'],
+        [base + 1, '-1'],
+      ];
   for (const [i, delta] of incr) {
     await redis.call('MMVEC.INCRBY', key, String(i), delta);
     model.incrBy(i, delta);
@@ -265,7 +320,11 @@ export async function caughtUp(primary: TestServer, replica: TestServer, replica
 }
 
 export async function linkUp(replica: TestServer, ms = 15_000): Promise<void> {
-  await waitFor('the replica link', async () => infoField(await replica.redis.info('replication'), 'master_link_status') === 'up', ms);
+  await waitFor(
+    'the replica link',
+    async () => infoField(await replica.redis.info('replication'), 'master_link_status') === 'up',
+    ms,
+  );
 }
 
 /** No fork child (BGSAVE, full-sync RDB) is alive on `server`. */

@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { Rng } from './fuzz-run';
 
 export const packageRoot = path.resolve(__dirname, '../..');
-export const seed = process.env.MMVEC_CRASH_SEED ? Number(process.env.MMVEC_CRASH_SEED) : (Date.now() >>> 0);
+export const seed = process.env.MMVEC_CRASH_SEED ? Number(process.env.MMVEC_CRASH_SEED) : Date.now() >>> 0;
 export const rng = new Rng(seed);
 const children = new Set<ChildProcess>();
 export const dirs: string[] = [];
@@ -28,7 +28,10 @@ export interface Child {
 }
 
 export function spawnNode(script: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-e', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -44,13 +47,14 @@ export function spawnNode(script: string, env: Record<string, string>): Child {
     if (line) resolveReady(line[0]);
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      rejectReady(new Error(`child exited (${code ?? signal}) before it was ready:\n${stderr}`));
-      // Let the pipes drain before reporting.
-      setImmediate(() => resolve({ stdout, stderr, code, signal }));
-    }),
+  const done = new Promise<{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve) =>
+      child.once('exit', (code, signal) => {
+        children.delete(child);
+        rejectReady(new Error(`child exited (${code ?? signal}) before it was ready:\n${stderr}`));
+        // Let the pipes drain before reporting.
+        setImmediate(() => resolve({ stdout, stderr, code, signal }));
+      }),
   );
   return { child, ready, done };
 }
@@ -72,9 +76,10 @@ export function checkSequence(file: string, acked: bigint): bigint {
   for (let i = 0; i < values.length; i++) {
     if (values[i] !== BigInt(i + 1)) {
       const what = values[i] === 0n ? 'a zero' : `${values[i]}`;
-      expect.fail(`element ${i} is ${what}, expected ${i + 1} (acknowledged up to ${acked}, ${values.length} elements)`);
+      expect.fail(
+        `element ${i} is ${what}, expected ${i + 1} (acknowledged up to ${acked}, ${values.length} elements)`,
+      );
     }
   }
   return BigInt(values.length);
 }
-

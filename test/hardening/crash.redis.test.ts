@@ -75,7 +75,9 @@ describe('SIGKILL of redis-server while a client appends', () => {
           const out = await writer.done;
           expect(out.code, out.stderr).toBe(0);
           const ack = lastAck(out.stdout);
-          expect(ack > acked, `round ${round} (seed ${seed}, kill after ${delay} ms) acknowledged nothing new`).toBe(true);
+          expect(ack > acked, `round ${round} (seed ${seed}, kill after ${delay} ms) acknowledged nothing new`).toBe(
+            true,
+          );
           acked = ack;
           server = await startServer({ dir, args });
           const count = checkSequence(file, acked);
@@ -89,4 +91,3 @@ describe('SIGKILL of redis-server while a client appends', () => {
     });
   }
 });
-

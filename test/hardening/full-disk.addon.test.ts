@@ -38,9 +38,13 @@ describe('the addon on a full file system', () => {
         caught = error;
       }
       expect(caught, 'expected ENOSPC').toBeInstanceOf(Error);
-      expect({ code: (caught as CodedError).code, message: (caught as Error).message }).toEqual({ code: 'ENOSPC', message });
+      expect({ code: (caught as CodedError).code, message: (caught as Error).message }).toEqual({
+        code: 'ENOSPC',
+        message,
+      });
     };
-    const values = (start: number, n: number): Float64Array => Float64Array.from({ length: n }, (_, k) => start + k + 1);
+    const values = (start: number, n: number): Float64Array =>
+      Float64Array.from({ length: n }, (_, k) => start + k + 1);
 
     using ballast = MmapVector.open(ballastFile);
     expect(ballast.pushArray(values(0, 32768))).toBe(32768);

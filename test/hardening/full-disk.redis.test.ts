@@ -43,7 +43,8 @@ function checkSequence(file: string): number {
   const bytes = fs.readFileSync(file);
   expect(bytes.length % 8).toBe(0);
   const values = new BigInt64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8);
-  for (let i = 0; i < values.length; i++) if (values[i] !== BigInt(i + 1)) expect.fail(`element ${i} is ${values[i]}, expected ${i + 1}`);
+  for (let i = 0; i < values.length; i++)
+    if (values[i] !== BigInt(i + 1)) expect.fail(`element ${i} is ${values[i]}, expected ${i + 1}`);
   return values.length;
 }
 
@@ -108,4 +109,3 @@ describe('Redis on a full file system', () => {
     expect(checkSequence(file)).toBe(count);
   });
 });
-

@@ -24,7 +24,18 @@ import type { DType } from '../..';
 
 export type { DType };
 
-export const DTYPES: DType[] = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64'];
+export const DTYPES: DType[] = [
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'float32',
+  'float64',
+];
 export const DTYPE_LIST = DTYPES.join(', ');
 
 export const ITEMSIZE: Record<DType, number> = {
@@ -59,12 +70,28 @@ const U64_MAX = 2n ** 64n - 1n;
 
 /** Names accepted for a dtype (lower case; matching is ASCII case-insensitive). */
 export const DTYPE_NAMES: Record<string, DType> = {
-  int8: 'int8', i8: 'int8', uint8: 'uint8', u8: 'uint8',
-  int16: 'int16', i16: 'int16', uint16: 'uint16', u16: 'uint16',
-  int32: 'int32', i32: 'int32', uint32: 'uint32', u32: 'uint32',
-  int64: 'int64', i64: 'int64', uint64: 'uint64', u64: 'uint64',
-  float32: 'float32', f32: 'float32', float: 'float32',
-  float64: 'float64', f64: 'float64', double: 'float64',
+  int8: 'int8',
+  i8: 'int8',
+  uint8: 'uint8',
+  u8: 'uint8',
+  int16: 'int16',
+  i16: 'int16',
+  uint16: 'uint16',
+  u16: 'uint16',
+  int32: 'int32',
+  i32: 'int32',
+  uint32: 'uint32',
+  u32: 'uint32',
+  int64: 'int64',
+  i64: 'int64',
+  uint64: 'uint64',
+  u64: 'uint64',
+  float32: 'float32',
+  f32: 'float32',
+  float: 'float32',
+  float64: 'float64',
+  f64: 'float64',
+  double: 'float64',
 };
 
 export const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';
@@ -74,7 +101,9 @@ const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCa
 const asciiUpper = (s: string): string => s.replace(/[a-z]/g, (c) => c.toUpperCase());
 
 export function dtypeFromName(name: string): DType | undefined {
-  return Object.prototype.hasOwnProperty.call(DTYPE_NAMES, asciiLower(name)) ? DTYPE_NAMES[asciiLower(name)] : undefined;
+  return Object.prototype.hasOwnProperty.call(DTYPE_NAMES, asciiLower(name))
+    ? DTYPE_NAMES[asciiLower(name)]
+    : undefined;
 }
 
 /** One element value: an exact integer, or a double (`neg` keeps the sign of a NaN). */
@@ -82,16 +111,26 @@ export type Scalar = { t: 'i'; v: bigint } | { t: 'f'; v: number; neg?: boolean 
 
 export function decodeAt(dtype: DType, buf: Buffer, offset: number): Scalar {
   switch (dtype) {
-    case 'int8': return { t: 'i', v: BigInt(buf.readInt8(offset)) };
-    case 'uint8': return { t: 'i', v: BigInt(buf.readUInt8(offset)) };
-    case 'int16': return { t: 'i', v: BigInt(buf.readInt16LE(offset)) };
-    case 'uint16': return { t: 'i', v: BigInt(buf.readUInt16LE(offset)) };
-    case 'int32': return { t: 'i', v: BigInt(buf.readInt32LE(offset)) };
-    case 'uint32': return { t: 'i', v: BigInt(buf.readUInt32LE(offset)) };
-    case 'int64': return { t: 'i', v: buf.readBigInt64LE(offset) };
-    case 'uint64': return { t: 'i', v: buf.readBigUInt64LE(offset) };
-    case 'float32': return { t: 'f', v: buf.readFloatLE(offset), neg: (buf[offset + 3]! & 0x80) !== 0 };
-    case 'float64': return { t: 'f', v: buf.readDoubleLE(offset), neg: (buf[offset + 7]! & 0x80) !== 0 };
+    case 'int8':
+      return { t: 'i', v: BigInt(buf.readInt8(offset)) };
+    case 'uint8':
+      return { t: 'i', v: BigInt(buf.readUInt8(offset)) };
+    case 'int16':
+      return { t: 'i', v: BigInt(buf.readInt16LE(offset)) };
+    case 'uint16':
+      return { t: 'i', v: BigInt(buf.readUInt16LE(offset)) };
+    case 'int32':
+      return { t: 'i', v: BigInt(buf.readInt32LE(offset)) };
+    case 'uint32':
+      return { t: 'i', v: BigInt(buf.readUInt32LE(offset)) };
+    case 'int64':
+      return { t: 'i', v: buf.readBigInt64LE(offset) };
+    case 'uint64':
+      return { t: 'i', v: buf.readBigUInt64LE(offset) };
+    case 'float32':
+      return { t: 'f', v: buf.readFloatLE(offset), neg: (buf[offset + 3]! & 0x80) !== 0 };
+    case 'float64':
+      return { t: 'f', v: buf.readDoubleLE(offset), neg: (buf[offset + 7]! & 0x80) !== 0 };
   }
 }
 
@@ -153,7 +192,8 @@ export function significantDigits(text: string): number {
   return Math.max(1, mantissa.length);
 }
 
-const FLOAT_SYNTAX = /^[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[iI][nN][fF]|[iI][nN][fF][iI][nN][iI][tT][yY]|[nN][aA][nN])$/;
+const FLOAT_SYNTAX =
+  /^[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[iI][nN][fF]|[iI][nN][fF][iI][nN][iI][tT][yY]|[nN][aA][nN])$/;
 
 /** A float in Rust's `f64::from_str` syntax: `{ value }`, or `undefined` if not one. */
 export function parseRustFloat(buf: Buffer): { v: number; neg: boolean; literalInf: boolean } | undefined {
@@ -215,11 +255,15 @@ export const NO_SUCH_KEY = 'ERR no such key';
 export const NOT_UTF8 = 'ERR argument is not valid UTF-8';
 export const SYNTAX = 'ERR syntax error';
 export const READ_ONLY = 'ERR vector is read-only';
-export const arityError = (command: string): string => `ERR wrong number of arguments for '${command.toLowerCase()}' command`;
+export const arityError = (command: string): string =>
+  `ERR wrong number of arguments for '${command.toLowerCase()}' command`;
 export const notInteger = (what: string): string => `ERR ${what} is not an integer or out of range`;
-export const outOfRange = (index: bigint | number, len: number): string => `ERR index ${index} is out of range for length ${len}`;
-export const badValue = (text: string, dtype: DType, reason: string): string => errorLine(`ERR value '${text}' is not valid for ${dtype}: ${reason}`);
-export const hasReaders = (file: string): string => `ERR ${file} is mapped by a reader: shrinking it now would crash that reader`;
+export const outOfRange = (index: bigint | number, len: number): string =>
+  `ERR index ${index} is out of range for length ${len}`;
+export const badValue = (text: string, dtype: DType, reason: string): string =>
+  errorLine(`ERR value '${text}' is not valid for ${dtype}: ${reason}`);
+export const hasReaders = (file: string): string =>
+  `ERR ${file} is mapped by a reader: shrinking it now would crash that reader`;
 export const lockedError = (file: string): string => `ERR ${file} is locked by another writer`;
 
 /** Findings: documented behaviour the module does not have (see fuzz.redis.test.ts). */
@@ -256,8 +300,12 @@ export type PathOutcome = { abs: string; recorded: string } | { err: string };
 export function redisPathTable(dir: string): Map<string, PathOutcome> {
   const table = new Map<string, PathOutcome>();
   const ok = (given: string, rel: string): void =>
-    void table.set(Buffer.from(given).toString('hex'), { abs: `${dir}/${rel}`, recorded: given.startsWith('/') ? rel : given });
-  const bad = (given: string | Buffer, err: string): void => void table.set(Buffer.from(given).toString('hex'), { err });
+    void table.set(Buffer.from(given).toString('hex'), {
+      abs: `${dir}/${rel}`,
+      recorded: given.startsWith('/') ? rel : given,
+    });
+  const bad = (given: string | Buffer, err: string): void =>
+    void table.set(Buffer.from(given).toString('hex'), { err });
   for (let i = 0; i < 10; i++) ok(`f${i}.bin`, `f${i}.bin`);
   ok('./f0.bin', 'f0.bin');
   ok('sub/../f1.bin', 'f1.bin');
@@ -351,7 +399,8 @@ export class RedisModel {
     if (isFloat(dtype)) {
       const parsed = parseRustFloat(buf);
       if (!parsed) fail(badValue(shown, dtype, 'not a number'));
-      if (!Number.isFinite(parsed!.v) && !Number.isNaN(parsed!.v) && !parsed!.literalInf) fail(badValue(shown, dtype, 'out of range'));
+      if (!Number.isFinite(parsed!.v) && !Number.isNaN(parsed!.v) && !parsed!.literalInf)
+        fail(badValue(shown, dtype, 'out of range'));
       const v = parsed!.v;
       if (dtype === 'float32' && Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
         fail(badValue(shown, dtype, 'out of range'));
@@ -398,7 +447,10 @@ export class RedisModel {
       case 'MMAP': {
         arity(argc >= 3);
         const first = argc > 3 && isUtf8(args[3]!) ? asciiUpper(args[3]!.toString('utf8')) : '';
-        const request = argc === 3 || first === 'TYPE' || first === 'READONLY' ? this.parseOptions(args) : this.parseSeedForm(args, called);
+        const request =
+          argc === 3 || first === 'TYPE' || first === 'READONLY'
+            ? this.parseOptions(args)
+            : this.parseSeedForm(args, called);
         return this.bind(args, request);
       }
       case 'MMVEC.GET':
@@ -407,7 +459,9 @@ export class RedisModel {
         const index = this.integer(args[2]!, 'index');
         const key = this.readKey(args[1]!);
         if (!key) return { t: 'nil' };
-        return index >= 0n && index < BigInt(this.count(key)) ? this.valueReply(key.dtype, this.element(key, Number(index))) : { t: 'nil' };
+        return index >= 0n && index < BigInt(this.count(key))
+          ? this.valueReply(key.dtype, this.element(key, Number(index)))
+          : { t: 'nil' };
       }
       case 'MMVEC.MGET':
       case 'VMGET': {
@@ -417,7 +471,9 @@ export class RedisModel {
         return {
           t: 'arr',
           v: indices.map((i) =>
-            key && i >= 0n && i < BigInt(this.count(key)) ? this.valueReply(key.dtype, this.element(key, Number(i))) : { t: 'nil' },
+            key && i >= 0n && i < BigInt(this.count(key))
+              ? this.valueReply(key.dtype, this.element(key, Number(i)))
+              : { t: 'nil' },
           ),
         };
       }
@@ -445,14 +501,22 @@ export class RedisModel {
         return {
           t: 'arr',
           v: [
-            bulk('path'), bulk(key.path),
-            bulk('file'), bulk(key.file),
-            bulk('dtype'), bulk(key.dtype),
-            bulk('itemsize'), { t: 'int', v: BigInt(ITEMSIZE[key.dtype]) },
-            bulk('count'), { t: 'int', v: BigInt(count) },
-            bulk('bytes'), { t: 'int', v: BigInt(count * ITEMSIZE[key.dtype]) },
-            bulk('mode'), bulk(key.readonly ? 'read-only' : 'read-write'),
-            bulk('backing'), bulk('mapped'),
+            bulk('path'),
+            bulk(key.path),
+            bulk('file'),
+            bulk(key.file),
+            bulk('dtype'),
+            bulk(key.dtype),
+            bulk('itemsize'),
+            { t: 'int', v: BigInt(ITEMSIZE[key.dtype]) },
+            bulk('count'),
+            { t: 'int', v: BigInt(count) },
+            bulk('bytes'),
+            { t: 'int', v: BigInt(count * ITEMSIZE[key.dtype]) },
+            bulk('mode'),
+            bulk(key.readonly ? 'read-only' : 'read-write'),
+            bulk('backing'),
+            bulk('mapped'),
           ],
         };
       }
@@ -484,7 +548,8 @@ export class RedisModel {
         if (key.readonly) fail(READ_ONLY);
         for (const [index] of pairs) if (index >= BigInt(len)) fail(outOfRange(index, len));
         const file = this.files.get(key.file)!;
-        for (const [index, value] of pairs) encodeScalar(key.dtype, value).copy(file, Number(index) * ITEMSIZE[key.dtype]);
+        for (const [index, value] of pairs)
+          encodeScalar(key.dtype, value).copy(file, Number(index) * ITEMSIZE[key.dtype]);
         return { t: 'int', v: BigInt(pairs.length) };
       }
       case 'MMVEC.ADD':
@@ -534,7 +599,8 @@ export class RedisModel {
         if (isFloat(key.dtype)) {
           const total = (current as { v: number }).v + (delta as { v: number }).v;
           if (!Number.isFinite(total)) fail(badValue(rustFloat(total), key.dtype, 'increment would not be finite'));
-          if (key.dtype === 'float32' && !Number.isFinite(Math.fround(total))) fail(badValue(rustFloat(total), key.dtype, 'out of range'));
+          if (key.dtype === 'float32' && !Number.isFinite(Math.fround(total)))
+            fail(badValue(rustFloat(total), key.dtype, 'out of range'));
           sum = { t: 'f', v: key.dtype === 'float32' ? Math.fround(total) : total };
         } else {
           const total = (current as { v: bigint }).v + (delta as { v: bigint }).v;
@@ -555,7 +621,10 @@ export class RedisModel {
         const from = start < len ? start : len;
         const to = from + count < len ? from + count : len;
         const size = ITEMSIZE[key.dtype];
-        return { t: 'bulk', v: Buffer.from(this.files.get(key.file)!.subarray(Number(from) * size, Number(to) * size)) };
+        return {
+          t: 'bulk',
+          v: Buffer.from(this.files.get(key.file)!.subarray(Number(from) * size, Number(to) * size)),
+        };
       }
       case 'MMVEC.SETBLOB': {
         arity(argc === 4);
@@ -564,7 +633,8 @@ export class RedisModel {
         const key = this.writeKey(args[1]!);
         if (key.readonly) fail(READ_ONLY);
         const size = ITEMSIZE[key.dtype];
-        if (blob.length % size !== 0) fail(`ERR ${blob.length} bytes is not a whole number of ${key.dtype} elements (${size} bytes each)`);
+        if (blob.length % size !== 0)
+          fail(`ERR ${blob.length} bytes is not a whole number of ${key.dtype} elements (${size} bytes each)`);
         const len = this.count(key);
         if (start > BigInt(len)) fail(outOfRange(start, len));
         const file = this.files.get(key.file)!;
@@ -581,7 +651,8 @@ export class RedisModel {
         const key = this.writeKey(args[1]!);
         if (key.readonly) fail(READ_ONLY);
         const size = ITEMSIZE[key.dtype];
-        if (blob.length % size !== 0) fail(`ERR ${blob.length} bytes is not a whole number of ${key.dtype} elements (${size} bytes each)`);
+        if (blob.length % size !== 0)
+          fail(`ERR ${blob.length} bytes is not a whole number of ${key.dtype} elements (${size} bytes each)`);
         this.append(key, blob);
         return { t: 'int', v: BigInt(blob.length / size) };
       }
@@ -611,7 +682,8 @@ export class RedisModel {
     if (isFloat(dtype)) {
       const parsed = parseRustFloat(buf);
       if (!parsed) fail(badValue(shown, dtype, 'not a number'));
-      if (!Number.isNaN(parsed!.v) && !Number.isFinite(parsed!.v) && !parsed!.literalInf) fail(badValue(shown, dtype, 'out of range'));
+      if (!Number.isNaN(parsed!.v) && !Number.isFinite(parsed!.v) && !parsed!.literalInf)
+        fail(badValue(shown, dtype, 'out of range'));
       if (!Number.isFinite(parsed!.v)) fail(badValue(shown, dtype, 'not a finite increment'));
       return { t: 'f', v: parsed!.v };
     }
@@ -692,7 +764,8 @@ export class RedisModel {
       if (asciiLower(word) === 'writable' && !writable) writable = true;
       else if (!sized) {
         const size = this.integer(args[i]!, 'value_size');
-        if (size !== BigInt(ITEMSIZE[dtype!])) fail(`ERR value_size ${size} does not match ${dtype}, whose itemsize is ${ITEMSIZE[dtype!]}`);
+        if (size !== BigInt(ITEMSIZE[dtype!]))
+          fail(`ERR value_size ${size} does not match ${dtype}, whose itemsize is ${ITEMSIZE[dtype!]}`);
         sized = true;
       } else fail(SYNTAX);
     }
@@ -721,7 +794,8 @@ export class RedisModel {
       const current = this.resolve(existing.path);
       const wanted = this.resolve(request.path);
       if (current !== wanted) fail('ERR key is already mapped to another file');
-      if (request.explicitType && existing.dtype !== request.dtype) fail(`ERR key is already mapped as ${existing.dtype}`);
+      if (request.explicitType && existing.dtype !== request.dtype)
+        fail(`ERR key is already mapped as ${existing.dtype}`);
       if (request.explicitMode && existing.readonly !== request.readonly) {
         fail(`ERR key is already mapped ${existing.readonly ? 'read-only' : 'read-write'}`);
       }
@@ -740,7 +814,14 @@ export class RedisModel {
       bytes = Buffer.alloc(0);
       this.files.set(file, bytes);
     }
-    const key: VecKey = { t: 'vec', path: recorded, file, dtype: request.dtype, readonly: request.readonly, roBytes: size };
+    const key: VecKey = {
+      t: 'vec',
+      path: recorded,
+      file,
+      dtype: request.dtype,
+      readonly: request.readonly,
+      roBytes: size,
+    };
     this.keys.set(name, key);
     return { t: 'int', v: BigInt(this.count(key)) };
   }
@@ -762,8 +843,7 @@ export type JsValue = number | bigint | string | boolean | null | undefined | ob
 
 /** What a call should do: return this, or throw an error with this code and message. */
 export type AddonExpect =
-  | { ok: unknown; check?: 'typed'; array?: string }
-  | { err: { code: string; message: string; type?: 'TypeError' } };
+  { ok: unknown; check?: 'typed'; array?: string } | { err: { code: string; message: string; type?: 'TypeError' } };
 
 export interface AddonHandle {
   file: string;
@@ -816,7 +896,8 @@ function checkNumberArg(name: string, value: unknown): void {
 }
 
 function checkValueArg(name: string, value: unknown): void {
-  if (typeof value !== 'number' && typeof value !== 'bigint') throw argTypeError(name, 'of type number or bigint', value);
+  if (typeof value !== 'number' && typeof value !== 'bigint')
+    throw argTypeError(name, 'of type number or bigint', value);
 }
 
 function checkArrayArg(name: string, value: unknown): void {
@@ -826,13 +907,15 @@ function checkArrayArg(name: string, value: unknown): void {
 
 /** `index_from_f64`: a whole, non-negative, safe integer. */
 function jsIndex(value: number): number {
-  if (Number.isFinite(value) && Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER) return value === 0 ? 0 : value;
+  if (Number.isFinite(value) && Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER)
+    return value === 0 ? 0 : value;
   return addonFail('ERR_MMVEC_BAD_INDEX', `index ${rustFloat(value)} is not a non-negative safe integer`);
 }
 
 /** A JS value converted for a dtype (`to_scalar` then `encode`): its bytes, or the error. */
 export function jsValueBytes(dtype: DType, value: number | bigint): Buffer {
-  const bad = (text: string, reason: string): never => addonFail('ERR_MMVEC_BAD_VALUE', `value '${text}' is not valid for ${dtype}: ${reason}`);
+  const bad = (text: string, reason: string): never =>
+    addonFail('ERR_MMVEC_BAD_VALUE', `value '${text}' is not valid for ${dtype}: ${reason}`);
   if (typeof value === 'bigint') {
     if (value < I64_MIN || value > U64_MAX) bad(value.toString(), 'out of range');
     if (isFloat(dtype)) {
@@ -958,7 +1041,9 @@ export class AddonModel {
       return { ok: this.run(op) };
     } catch (error) {
       if (error instanceof AddonError) {
-        return { err: { code: error.code, message: error.message, ...(error.typeError ? { type: 'TypeError' as const } : {}) } };
+        return {
+          err: { code: error.code, message: error.message, ...(error.typeError ? { type: 'TypeError' as const } : {}) },
+        };
       }
       throw error;
     }
@@ -981,7 +1066,8 @@ export class AddonModel {
         checkNumberArg('index', op.index);
         this.open(h);
         const index = jsIndex(op.index as number);
-        if (index >= this.length(h)) addonFail('ERR_MMVEC_OUT_OF_RANGE', `index ${index} is out of range for length ${this.length(h)}`);
+        if (index >= this.length(h))
+          addonFail('ERR_MMVEC_OUT_OF_RANGE', `index ${index} is out of range for length ${this.length(h)}`);
         return jsElement(h.dtype, this.bytes(h), index * size);
       }
       case 'getMany': {
@@ -991,8 +1077,12 @@ export class AddonModel {
         this.open(h);
         const indices = list.map((v) => jsIndex(v as number));
         const len = this.length(h);
-        for (const i of indices) if (i >= len) addonFail('ERR_MMVEC_OUT_OF_RANGE', `index ${i} is out of range for length ${len}`);
-        return { typed: typedArrayName[h.dtype], values: indices.map((i) => jsElement(h.dtype, this.bytes(h), i * size)) };
+        for (const i of indices)
+          if (i >= len) addonFail('ERR_MMVEC_OUT_OF_RANGE', `index ${i} is out of range for length ${len}`);
+        return {
+          typed: typedArrayName[h.dtype],
+          values: indices.map((i) => jsElement(h.dtype, this.bytes(h), i * size)),
+        };
       }
       case 'slice': {
         this.open(h);
@@ -1005,7 +1095,8 @@ export class AddonModel {
         const index = jsIndex(op.index as number);
         if (typeof op.value === 'bigint' && (op.value < I64_MIN || op.value > U64_MAX)) jsValueBytes(h.dtype, op.value);
         this.writable(h);
-        if (index >= this.length(h)) addonFail('ERR_MMVEC_OUT_OF_RANGE', `index ${index} is out of range for length ${this.length(h)}`);
+        if (index >= this.length(h))
+          addonFail('ERR_MMVEC_OUT_OF_RANGE', `index ${index} is out of range for length ${this.length(h)}`);
         jsValueBytes(h.dtype, op.value as number | bigint).copy(this.bytes(h), index * size);
         return undefined;
       }
@@ -1016,7 +1107,8 @@ export class AddonModel {
         checkArrayArg('values', op.values);
         const values = Array.from(op.values as ArrayLike<unknown>);
         values.forEach((v, k) => checkValueArg(`values[${k}]`, v));
-        if (indices.length !== values.length) addonFail('ERR_MMVEC_LENGTH_MISMATCH', `${indices.length} indices but ${values.length} values`);
+        if (indices.length !== values.length)
+          addonFail('ERR_MMVEC_LENGTH_MISMATCH', `${indices.length} indices but ${values.length} values`);
         this.open(h);
         // Native order: each pair's index, then its bigint range; then writability; then
         // per pair the bounds and the value.
@@ -1070,7 +1162,11 @@ export class AddonModel {
         const len = this.length(h);
         if (len === 0) return undefined;
         const value = jsElement(h.dtype, this.bytes(h), (len - 1) * size);
-        if (this.readers(h.file) > 0) addonFail('ERR_MMVEC_HAS_READERS', `${h.file} is mapped by a reader: shrinking it now would crash that reader`);
+        if (this.readers(h.file) > 0)
+          addonFail(
+            'ERR_MMVEC_HAS_READERS',
+            `${h.file} is mapped by a reader: shrinking it now would crash that reader`,
+          );
         for (const v of h.views) if (v.state === 'unknown') v.state = 'detached';
         this.files[this.fileIndex(h)] = this.bytes(h).subarray(0, (len - 1) * size);
         return value;
@@ -1080,7 +1176,11 @@ export class AddonModel {
         if (h.mode !== 'r') this.detachViews(h, 'unknown');
         this.writable(h);
         const len = this.length(h);
-        if (len > 0 && this.readers(h.file) > 0) addonFail('ERR_MMVEC_HAS_READERS', `${h.file} is mapped by a reader: shrinking it now would crash that reader`);
+        if (len > 0 && this.readers(h.file) > 0)
+          addonFail(
+            'ERR_MMVEC_HAS_READERS',
+            `${h.file} is mapped by a reader: shrinking it now would crash that reader`,
+          );
         if (len > 0) for (const v of h.views) if (v.state === 'unknown') v.state = 'detached';
         this.files[this.fileIndex(h)] = Buffer.alloc(0);
         return len;
@@ -1119,9 +1219,11 @@ export class AddonModel {
     if (old && !old.closed) throw new Error(`slot ${op.slot} is open`);
     const dtype = dtypeFromName(op.dtype);
     if (!dtype) addonFail('ERR_MMVEC_BAD_DTYPE', `unknown dtype '${op.dtype}' (expected one of ${DTYPE_LIST})`);
-    if (!['r', 'r+', 'w+', 'a'].includes(op.mode)) addonFail('ERR_MMVEC_BAD_MODE', `unknown mode '${op.mode}' (expected one of r, r+, w+, a)`);
+    if (!['r', 'r+', 'w+', 'a'].includes(op.mode))
+      addonFail('ERR_MMVEC_BAD_MODE', `unknown mode '${op.mode}' (expected one of r, r+, w+, a)`);
     const path = this.filePath(op.file);
-    if (op.file === ADDON_FILES + 2) addonFail('ERR_MMVEC_BAD_PATH', `bad path '${path.replace('\0', '\\0')}': contains a NUL byte`);
+    if (op.file === ADDON_FILES + 2)
+      addonFail('ERR_MMVEC_BAD_PATH', `bad path '${path.replace('\0', '\\0')}': contains a NUL byte`);
     if (op.file === ADDON_FILES) addonFail('ERR_MMVEC_NOT_REGULAR_FILE', `not a regular file: ${path}`);
     if (op.file > ADDON_FILES) addonFail('ENOENT', `no such file or directory: ${path}`);
     const mode = op.mode as AddonHandle['mode'];
@@ -1133,14 +1235,26 @@ export class AddonModel {
     }
     if (mode !== 'r' && this.writer(path)) addonFail('ERR_MMVEC_LOCKED', `${path} is locked by another writer`);
     if (mode === 'w+' && bytes.length > 0) {
-      if (this.readers(path) > 0) addonFail('ERR_MMVEC_HAS_READERS', `${path} is mapped by a reader: shrinking it now would crash that reader`);
+      if (this.readers(path) > 0)
+        addonFail('ERR_MMVEC_HAS_READERS', `${path} is mapped by a reader: shrinking it now would crash that reader`);
       bytes = Buffer.alloc(0);
       this.files[op.file] = bytes;
     }
     if (bytes.length % ITEMSIZE[dtype!] !== 0) {
-      addonFail('ERR_MMVEC_BAD_SIZE', `size of ${path} is ${bytes.length} bytes, not a multiple of ${ITEMSIZE[dtype!]} (${dtype})`);
+      addonFail(
+        'ERR_MMVEC_BAD_SIZE',
+        `size of ${path} is ${bytes.length} bytes, not a multiple of ${ITEMSIZE[dtype!]} (${dtype})`,
+      );
     }
-    this.handles.set(op.slot, { file: path, dtype: dtype!, mode, roBytes: bytes.length, closed: false, views: [], viewLength: undefined });
+    this.handles.set(op.slot, {
+      file: path,
+      dtype: dtype!,
+      mode,
+      roBytes: bytes.length,
+      closed: false,
+      views: [],
+      viewLength: undefined,
+    });
     return undefined;
   }
 }

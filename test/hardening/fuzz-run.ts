@@ -109,7 +109,11 @@ export function formatCommand(args: Buffer[]): string {
 
 /** JSON of a command: printable arguments as strings, others as `{ hex }`. */
 export function commandJson(args: Buffer[]): (string | { hex: string })[] {
-  return args.map((a) => (a.toString('utf8') === a.toString('latin1') && [...a].every((b) => b >= 0x20 && b < 0x7f) ? a.toString('latin1') : { hex: a.toString('hex') }));
+  return args.map((a) =>
+    a.toString('utf8') === a.toString('latin1') && [...a].every((b) => b >= 0x20 && b < 0x7f)
+      ? a.toString('latin1')
+      : { hex: a.toString('hex') },
+  );
 }
 
 export function commandFromJson(args: (string | { hex: string })[]): Buffer[] {
@@ -121,8 +125,10 @@ function show(value: unknown): string {
     if (typeof v === 'bigint') return `${v}n`;
     if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
     if (typeof v === 'number' && Object.is(v, -0)) return '-0';
-    if (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer') return quote(Buffer.from((v as { data: number[] }).data));
-    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return { [v.constructor.name]: Array.from(v as unknown as ArrayLike<unknown>) };
+    if (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer')
+      return quote(Buffer.from((v as { data: number[] }).data));
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+      return { [v.constructor.name]: Array.from(v as unknown as ArrayLike<unknown>) };
     return v;
   });
 }
@@ -130,7 +136,13 @@ function show(value: unknown): string {
 // ---------------------------------------------------------------------------------------
 // Redis: replies
 
-type Actual = { t: 'int'; v: bigint } | { t: 'bulk'; v: Buffer } | { t: 'nil' } | { t: 'arr'; v: Actual[] } | { t: 'err'; v: string } | { t: 'down'; v: string };
+type Actual =
+  | { t: 'int'; v: bigint }
+  | { t: 'bulk'; v: Buffer }
+  | { t: 'nil' }
+  | { t: 'arr'; v: Actual[] }
+  | { t: 'err'; v: string }
+  | { t: 'down'; v: string };
 
 function toActual(error: Error | null | undefined, result: unknown): Actual {
   if (error) return error.name === 'ReplyError' ? { t: 'err', v: error.message } : { t: 'down', v: error.message };
@@ -176,9 +188,12 @@ function mismatch(expect: Expect, actual: Actual, deviations: Map<string, number
       const text = actual.v.toString('latin1');
       const parsed = parseFloatReply(text);
       if (parsed === undefined) return `${describe()} (not a float)`;
-      const same = Number.isNaN(expect.v) ? Number.isNaN(parsed) : Object.is(expect.f32 ? Math.fround(parsed) : parsed, expect.v);
+      const same = Number.isNaN(expect.v)
+        ? Number.isNaN(parsed)
+        : Object.is(expect.f32 ? Math.fround(parsed) : parsed, expect.v);
       if (!same) return describe();
-      if (Number.isFinite(parsed) && significantDigits(text) > shortestDigits(expect.v, expect.f32)) return `${describe()} (not the shortest text)`;
+      if (Number.isFinite(parsed) && significantDigits(text) > shortestDigits(expect.v, expect.f32))
+        return `${describe()} (not the shortest text)`;
       return undefined;
     }
     case 'arr': {
@@ -194,23 +209,35 @@ function mismatch(expect: Expect, actual: Actual, deviations: Map<string, number
 
 function expectShown(e: Expect): unknown {
   switch (e.t) {
-    case 'int': return e.v;
-    case 'bulk': return e.v.toString('latin1');
-    case 'nil': return null;
-    case 'float': return { float: e.f32 ? 'f32' : 'f64', value: e.v };
-    case 'err': return { error: e.v };
-    case 'arr': return e.v.map(expectShown);
+    case 'int':
+      return e.v;
+    case 'bulk':
+      return e.v.toString('latin1');
+    case 'nil':
+      return null;
+    case 'float':
+      return { float: e.f32 ? 'f32' : 'f64', value: e.v };
+    case 'err':
+      return { error: e.v };
+    case 'arr':
+      return e.v.map(expectShown);
   }
 }
 
 function actualShown(a: Actual): unknown {
   switch (a.t) {
-    case 'int': return a.v;
-    case 'bulk': return a.v.toString('latin1');
-    case 'nil': return null;
-    case 'err': return { error: a.v };
-    case 'down': return { connection: a.v };
-    case 'arr': return a.v.map(actualShown);
+    case 'int':
+      return a.v;
+    case 'bulk':
+      return a.v.toString('latin1');
+    case 'nil':
+      return null;
+    case 'err':
+      return { error: a.v };
+    case 'down':
+      return { connection: a.v };
+    case 'arr':
+      return a.v.map(actualShown);
   }
 }
 
@@ -221,25 +248,125 @@ const VEC_KEYS = DTYPES.map((_, i) => `v${i}`);
 const KEY_POOL = [...VEC_KEYS, 'r1', 'r2', 'n1', 'n2', 's1', 's2', 'nokey'];
 
 const JUNK_INTEGERS = [
-  '-0', '0', '9223372036854775807', '9223372036854775808', '-9223372036854775808', '-9223372036854775809', '+1', '01', '1.0',
-  '', ' 1', '1 ', 'abc', '1e2', '99999999999999999999999999999999999999999', '-', '0x1', '١',
+  '-0',
+  '0',
+  '9223372036854775807',
+  '9223372036854775808',
+  '-9223372036854775808',
+  '-9223372036854775809',
+  '+1',
+  '01',
+  '1.0',
+  '',
+  ' 1',
+  '1 ',
+  'abc',
+  '1e2',
+  '99999999999999999999999999999999999999999',
+  '-',
+  '0x1',
+  '١',
 ];
 
 const JUNK_VALUES = [
-  '', ' 1', '1 ', '+5', '05', '1.5', '1e2', '2.0', '0x10', '1_0', 'abc', '--5', '-', '.', 'e5', '1e', 'in', 'infinit', 'nana',
-  '99999999999999999999', '-99999999999999999999', '1e400', '-1e400', '18446744073709551616', '-9223372036854775809',
-  '9223372036854775808', '18446744073709551615', '170141183460469231731687303715884105728', '30 °C', '\ufeff1', '1\r\n2', 'x'.repeat(200),
-  '1'.repeat(140), '3.4028236e38', '1e39', '-1e39', '1000000000000000000000000000000000000000', '+1e39', '3.5E38', '1e-400', '٣',
+  '',
+  ' 1',
+  '1 ',
+  '+5',
+  '05',
+  '1.5',
+  '1e2',
+  '2.0',
+  '0x10',
+  '1_0',
+  'abc',
+  '--5',
+  '-',
+  '.',
+  'e5',
+  '1e',
+  'in',
+  'infinit',
+  'nana',
+  '99999999999999999999',
+  '-99999999999999999999',
+  '1e400',
+  '-1e400',
+  '18446744073709551616',
+  '-9223372036854775809',
+  '9223372036854775808',
+  '18446744073709551615',
+  '170141183460469231731687303715884105728',
+  '30 °C',
+  '\ufeff1',
+  '1\r\n2',
+  'x'.repeat(200),
+  '1'.repeat(140),
+  '3.4028236e38',
+  '1e39',
+  '-1e39',
+  '1000000000000000000000000000000000000000',
+  '+1e39',
+  '3.5E38',
+  '1e-400',
+  '٣',
 ];
 
 const FLOAT_TEXTS = [
-  '0', '-0', '1', '-1', '0.1', '0.5', '1.5', '-2.25', '1e20', '1e-7', '123456789.123', '16777217', '9007199254740993', '.5', '5.', '+5',
-  '1E5', '-2e3', 'inf', '-inf', 'INF', '+Infinity', '-infinity', 'nan', 'NaN', '-nan', '1e-50', '-1e-50', '3.4028234e38', '1e308',
-  '-1.7976931348623157e308', '4.9e-324', '2.2250738585072014e-308', '1.401298464324817e-45', '0.30000000000000004',
+  '0',
+  '-0',
+  '1',
+  '-1',
+  '0.1',
+  '0.5',
+  '1.5',
+  '-2.25',
+  '1e20',
+  '1e-7',
+  '123456789.123',
+  '16777217',
+  '9007199254740993',
+  '.5',
+  '5.',
+  '+5',
+  '1E5',
+  '-2e3',
+  'inf',
+  '-inf',
+  'INF',
+  '+Infinity',
+  '-infinity',
+  'nan',
+  'NaN',
+  '-nan',
+  '1e-50',
+  '-1e-50',
+  '3.4028234e38',
+  '1e308',
+  '-1.7976931348623157e308',
+  '4.9e-324',
+  '2.2250738585072014e-308',
+  '1.401298464324817e-45',
+  '0.30000000000000004',
 ];
 
 const DTYPE_SPELLINGS = [
-  ...DTYPES, 'i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64', 'f32', 'f64', 'float', 'double', 'INT32', 'Float64', 'Double',
+  ...DTYPES,
+  'i8',
+  'u8',
+  'i16',
+  'u16',
+  'i32',
+  'u32',
+  'i64',
+  'u64',
+  'f32',
+  'f64',
+  'float',
+  'double',
+  'INT32',
+  'Float64',
+  'Double',
 ];
 const BAD_DTYPES = ['complex128', '', 'float16', 'int', 'long_double', 'string', 'i 8'];
 
@@ -281,10 +408,17 @@ function valueText(rng: Rng, dtype: DType): Buffer {
 
 function deltaText(rng: Rng, dtype: DType): Buffer {
   if (rng.chance(0.12)) return junk(rng, [...JUNK_VALUES, ...JUNK_INTEGERS]);
-  if (isFloat(dtype)) return Buffer.from(rng.chance(0.8) ? String(rng.range(-100, 100) / rng.pick([1, 4, 10])) : rng.pick([...FLOAT_TEXTS, '1e308', '3e38']));
+  if (isFloat(dtype))
+    return Buffer.from(
+      rng.chance(0.8)
+        ? String(rng.range(-100, 100) / rng.pick([1, 4, 10]))
+        : rng.pick([...FLOAT_TEXTS, '1e308', '3e38']),
+    );
   const r = rng.next();
   if (r < 0.75) return Buffer.from(String(rng.range(-20, 20)));
-  return Buffer.from(String(rng.pick([INT_BOUNDS[dtype][1], -INT_BOUNDS[dtype][1], 2n ** 63n - 1n, -(2n ** 63n), 300n, -300n, 70000n])));
+  return Buffer.from(
+    String(rng.pick([INT_BOUNDS[dtype][1], -INT_BOUNDS[dtype][1], 2n ** 63n - 1n, -(2n ** 63n), 300n, -300n, 70000n])),
+  );
 }
 
 function indexText(rng: Rng, len: number): Buffer {
@@ -319,10 +453,35 @@ function blob(rng: Rng, dtype: DType): Buffer {
 }
 
 const COMMAND_WEIGHTS = {
-  'MMVEC.GET': 8, VGET: 3, 'MMVEC.MGET': 5, VMGET: 2, 'MMVEC.SET': 8, VSET: 3, 'MMVEC.ADD': 10, VADD: 3, 'MMVEC.POP': 4, VPOP: 2,
-  'MMVEC.COUNT': 3, VCOUNT: 1, 'MMVEC.CLEAR': 1.2, VCLEAR: 0.5, 'MMVEC.RANGE': 6, 'MMVEC.GETBLOB': 4, 'MMVEC.SETBLOB': 5,
-  'MMVEC.ADDBLOB': 5, 'MMVEC.INCRBY': 7, 'MMVEC.INFO': 2, VALL: 1.5, VTYPE: 1, VSIZE: 1, VFILEPATH: 1, 'MMVEC.SYNC': 0.5,
-  'MMVEC.OPEN': 3, MMAP: 1.5, DEL: 1, SET: 0.3,
+  'MMVEC.GET': 8,
+  VGET: 3,
+  'MMVEC.MGET': 5,
+  VMGET: 2,
+  'MMVEC.SET': 8,
+  VSET: 3,
+  'MMVEC.ADD': 10,
+  VADD: 3,
+  'MMVEC.POP': 4,
+  VPOP: 2,
+  'MMVEC.COUNT': 3,
+  VCOUNT: 1,
+  'MMVEC.CLEAR': 1.2,
+  VCLEAR: 0.5,
+  'MMVEC.RANGE': 6,
+  'MMVEC.GETBLOB': 4,
+  'MMVEC.SETBLOB': 5,
+  'MMVEC.ADDBLOB': 5,
+  'MMVEC.INCRBY': 7,
+  'MMVEC.INFO': 2,
+  VALL: 1.5,
+  VTYPE: 1,
+  VSIZE: 1,
+  VFILEPATH: 1,
+  'MMVEC.SYNC': 0.5,
+  'MMVEC.OPEN': 3,
+  MMAP: 1.5,
+  DEL: 1,
+  SET: 0.3,
 };
 type CommandName = keyof typeof COMMAND_WEIGHTS;
 
@@ -388,10 +547,18 @@ export class RedisGenerator {
         args.push(key, boundText(rng, len), boundText(rng, len));
         break;
       case 'MMVEC.GETBLOB':
-        args.push(key, rng.chance(0.9) ? String(rng.range(0, len + 2)) : junk(rng, [...JUNK_INTEGERS, '-1']), rng.chance(0.9) ? String(rng.range(0, len + 2)) : junk(rng, [...JUNK_INTEGERS, '-3']));
+        args.push(
+          key,
+          rng.chance(0.9) ? String(rng.range(0, len + 2)) : junk(rng, [...JUNK_INTEGERS, '-1']),
+          rng.chance(0.9) ? String(rng.range(0, len + 2)) : junk(rng, [...JUNK_INTEGERS, '-3']),
+        );
         break;
       case 'MMVEC.SETBLOB':
-        args.push(key, rng.chance(0.9) ? String(rng.range(0, len + 1)) : junk(rng, [...JUNK_INTEGERS, '-1']), blob(rng, dtype));
+        args.push(
+          key,
+          rng.chance(0.9) ? String(rng.range(0, len + 1)) : junk(rng, [...JUNK_INTEGERS, '-1']),
+          blob(rng, dtype),
+        );
         break;
       case 'MMVEC.ADDBLOB':
         args.push(key, blob(rng, dtype));
@@ -431,10 +598,18 @@ export class RedisGenerator {
     const unbound = KEY_POOL.filter((k) => !this.model.keys.has(k));
     const unboundVec = unbound.filter((k) => VEC_KEYS.includes(k));
     const r = rng.next();
-    const key = r < 0.35 && unboundVec.length > 0 ? rng.pick(unboundVec) : r < 0.5 && unbound.length > 0 ? rng.pick(unbound) : r < 0.9 ? this.key() : rng.pick(KEY_POOL);
+    const key =
+      r < 0.35 && unboundVec.length > 0
+        ? rng.pick(unboundVec)
+        : r < 0.5 && unbound.length > 0
+          ? rng.pick(unbound)
+          : r < 0.9
+            ? this.key()
+            : rng.pick(KEY_POOL);
     const readonly = rng.chance(VEC_KEYS.includes(key) ? 0.08 : 0.4);
     const vec = this.model.vecKey(key);
-    const path = vec && rng.chance(0.5) ? Buffer.from(vec.path) : rng.chance(0.75) ? this.goodPath() : rng.pick(this.paths);
+    const path =
+      vec && rng.chance(0.5) ? Buffer.from(vec.path) : rng.chance(0.75) ? this.goodPath() : rng.pick(this.paths);
     const args: Buffer[] = [Buffer.from(name), Buffer.from(key), path];
     if (name === 'MMAP' && rng.chance(0.5)) {
       // The seed's full-version form: MMAP key path value_type [value_size] [writable].
@@ -448,7 +623,11 @@ export class RedisGenerator {
       return args;
     }
     const options: Buffer[][] = [];
-    if (rng.chance(0.75)) options.push([Buffer.from(rng.pick(['TYPE', 'type', 'Type'])), vec && rng.chance(0.5) ? Buffer.from(vec.dtype) : this.dtypeName()]);
+    if (rng.chance(0.75))
+      options.push([
+        Buffer.from(rng.pick(['TYPE', 'type', 'Type'])),
+        vec && rng.chance(0.5) ? Buffer.from(vec.dtype) : this.dtypeName(),
+      ]);
     if (readonly) options.push([Buffer.from(rng.pick(['READONLY', 'readonly']))]);
     if (rng.chance(0.08)) options.push([junk(rng, ['EXTRA', 'TYPE', 'READONLY', 'writable', 'float32'])]);
     for (const option of rng.chance(0.5) ? options : options.reverse()) args.push(...option);
@@ -458,7 +637,26 @@ export class RedisGenerator {
   private goodPath(): Buffer {
     const rng = this.rng;
     const dir = this.model.dir;
-    const files = ['f0.bin', 'f1.bin', 'f2.bin', 'f3.bin', 'f4.bin', 'f5.bin', 'f6.bin', 'f7.bin', 'f8.bin', 'f9.bin', './f0.bin', 'sub/../f1.bin', `${dir}/f2.bin`, `${dir}/sub/../f1.bin`, `${dir}/lnk`, 'sub/f10.bin', 'lnk', 'ghost.bin'];
+    const files = [
+      'f0.bin',
+      'f1.bin',
+      'f2.bin',
+      'f3.bin',
+      'f4.bin',
+      'f5.bin',
+      'f6.bin',
+      'f7.bin',
+      'f8.bin',
+      'f9.bin',
+      './f0.bin',
+      'sub/../f1.bin',
+      `${dir}/f2.bin`,
+      `${dir}/sub/../f1.bin`,
+      `${dir}/lnk`,
+      'sub/f10.bin',
+      'lnk',
+      'ghost.bin',
+    ];
     return Buffer.from(rng.pick(files));
   }
 }
@@ -504,7 +702,13 @@ export class FuzzServer {
   }
 
   private connect(): void {
-    this.conn = new Redis({ port: this.server.port, host: '127.0.0.1', stringNumbers: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    this.conn = new Redis({
+      port: this.server.port,
+      host: '127.0.0.1',
+      stringNumbers: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     this.conn.on('error', () => undefined);
   }
 
@@ -521,7 +725,10 @@ export class FuzzServer {
 
   /** Forgets every key and file: a fresh state for a replay (restarting a dead server). */
   async reset(): Promise<void> {
-    const alive = await this.conn.ping().then(() => true, () => false);
+    const alive = await this.conn.ping().then(
+      () => true,
+      () => false,
+    );
     if (alive) await this.conn.flushall();
     else {
       this.conn.disconnect();
@@ -530,7 +737,8 @@ export class FuzzServer {
       this.connect();
       await this.conn.ping();
     }
-    for (const name of fs.readdirSync(this.dir)) if (/^(f\d+\.bin|ghost\.bin)$/.test(name)) fs.rmSync(path.join(this.dir, name));
+    for (const name of fs.readdirSync(this.dir))
+      if (/^(f\d+\.bin|ghost\.bin)$/.test(name)) fs.rmSync(path.join(this.dir, name));
     fs.rmSync(path.join(this.dir, 'sub'), { recursive: true, force: true });
     this.fixture();
   }
@@ -564,7 +772,11 @@ function fileDifferences(model: RedisModel): string | undefined {
 }
 
 /** Runs `commands` on `server` (reset first) against a new model; the first failure. */
-export async function replayRedis(server: FuzzServer, commands: Buffer[][], options: { batch?: number; deviations?: Map<string, number>; checkFilesEvery?: number } = {}): Promise<Omit<RedisFailure, 'seed' | 'commands'> | undefined> {
+export async function replayRedis(
+  server: FuzzServer,
+  commands: Buffer[][],
+  options: { batch?: number; deviations?: Map<string, number>; checkFilesEvery?: number } = {},
+): Promise<Omit<RedisFailure, 'seed' | 'commands'> | undefined> {
   await server.reset();
   const model = new RedisModel(server.dir, features.vectorSets);
   const deviations = options.deviations ?? new Map<string, number>();
@@ -584,19 +796,28 @@ export async function replayRedis(server: FuzzServer, commands: Buffer[][], opti
       if (diff) return { index: end - 1, signature: 'FILES', detail: diff };
     }
   }
-  const alive = await server.conn.ping().then(() => true, () => false);
-  if (!alive) return { index: commands.length, signature: 'DOWN', detail: 'the server does not answer PING after the run' };
+  const alive = await server.conn.ping().then(
+    () => true,
+    () => false,
+  );
+  if (!alive)
+    return { index: commands.length, signature: 'DOWN', detail: 'the server does not answer PING after the run' };
   return undefined;
 }
 
 function signature(command: Buffer[], expect: Expect, actual: Actual): string {
-  const kind = (x: { t: string; v?: unknown }): string => (x.t === 'err' ? `err:${String(x.v).split(' ').slice(0, 2).join(' ')}` : x.t);
+  const kind = (x: { t: string; v?: unknown }): string =>
+    x.t === 'err' ? `err:${String(x.v).split(' ').slice(0, 2).join(' ')}` : x.t;
   return `${command[0]!.toString('latin1').toUpperCase()}:${kind(expect)}->${kind(actual)}`;
 }
 
 /** Shrinks a failing sequence: the shortest suffix window that still fails the same way,
  * then delta debugging (ddmin) on it. Bounded by `budgetMs`. */
-export async function minimizeRedis(server: FuzzServer, failure: RedisFailure, budgetMs = 60_000): Promise<RedisFailure> {
+export async function minimizeRedis(
+  server: FuzzServer,
+  failure: RedisFailure,
+  budgetMs = 60_000,
+): Promise<RedisFailure> {
   const deadline = Date.now() + budgetMs;
   const same = async (cmds: Buffer[][]): Promise<Omit<RedisFailure, 'seed' | 'commands'> | undefined> => {
     const f = await replayRedis(server, cmds, { checkFilesEvery: 1 });
@@ -629,7 +850,11 @@ export async function minimizeRedis(server: FuzzServer, failure: RedisFailure, b
       chunks = Math.min(chunks * 2, current.length);
     }
   }
-  const final = (await replayRedis(server, current, { checkFilesEvery: 1 })) ?? { index: current.length - 1, signature: failure.signature, detail: '(did not reproduce)' };
+  const final = (await replayRedis(server, current, { checkFilesEvery: 1 })) ?? {
+    index: current.length - 1,
+    signature: failure.signature,
+    detail: '(did not reproduce)',
+  };
   return { seed: failure.seed, commands: current, ...final };
 }
 
@@ -649,7 +874,12 @@ export function describeRedisFailure(result: RedisFuzzResult): string {
 }
 
 /** A whole Redis fuzz run: setup, then `commands` generated commands. */
-export async function runRedisFuzz(options: { seed: number; commands: number; minimize?: boolean; log?: (line: string) => void }): Promise<RedisFuzzResult> {
+export async function runRedisFuzz(options: {
+  seed: number;
+  commands: number;
+  minimize?: boolean;
+  log?: (line: string) => void;
+}): Promise<RedisFuzzResult> {
   const started = Date.now();
   const server = await FuzzServer.start();
   try {
@@ -690,8 +920,22 @@ export async function runRedisFuzz(options: { seed: number; commands: number; mi
         } else tally.ok++;
         const wrong = mismatch(expects[i]!, actuals[i]!, deviations);
         if (wrong) {
-          const failure: RedisFailure = { seed: options.seed, index: base + i, signature: signature(batch[i]!, expects[i]!, actuals[i]!), detail: wrong, commands };
-          const result: RedisFuzzResult = { seed: options.seed, commands: commands.length, millis: Date.now() - started, errors, byCommand, deviations, failure };
+          const failure: RedisFailure = {
+            seed: options.seed,
+            index: base + i,
+            signature: signature(batch[i]!, expects[i]!, actuals[i]!),
+            detail: wrong,
+            commands,
+          };
+          const result: RedisFuzzResult = {
+            seed: options.seed,
+            commands: commands.length,
+            millis: Date.now() - started,
+            errors,
+            byCommand,
+            deviations,
+            failure,
+          };
           if (options.minimize !== false) result.minimal = await minimizeRedis(server, failure);
           return result;
         }
@@ -699,21 +943,54 @@ export async function runRedisFuzz(options: { seed: number; commands: number; mi
       if (Math.floor(commands.length / 1024) !== Math.floor(base / 1024)) {
         const diff = fileDifferences(model);
         if (diff) {
-          const failure: RedisFailure = { seed: options.seed, index: commands.length - 1, signature: 'FILES', detail: diff, commands };
-          const result: RedisFuzzResult = { seed: options.seed, commands: commands.length, millis: Date.now() - started, errors, byCommand, deviations, failure };
+          const failure: RedisFailure = {
+            seed: options.seed,
+            index: commands.length - 1,
+            signature: 'FILES',
+            detail: diff,
+            commands,
+          };
+          const result: RedisFuzzResult = {
+            seed: options.seed,
+            commands: commands.length,
+            millis: Date.now() - started,
+            errors,
+            byCommand,
+            deviations,
+            failure,
+          };
           if (options.minimize !== false) result.minimal = await minimizeRedis(server, failure);
           return result;
         }
       }
       if (options.log && Date.now() - lastLog > 10_000) {
         lastLog = Date.now();
-        options.log(`redis fuzz: ${commands.length} commands, ${Math.round((commands.length * 1000) / (Date.now() - started))}/s`);
+        options.log(
+          `redis fuzz: ${commands.length} commands, ${Math.round((commands.length * 1000) / (Date.now() - started))}/s`,
+        );
       }
     }
-    const alive = await server.conn.ping().then(() => true, () => false);
+    const alive = await server.conn.ping().then(
+      () => true,
+      () => false,
+    );
     const diff = alive ? fileDifferences(model) : 'the server does not answer PING';
-    const result: RedisFuzzResult = { seed: options.seed, commands: commands.length, millis: Date.now() - started, errors, byCommand, deviations };
-    if (diff) result.failure = { seed: options.seed, index: commands.length, signature: alive ? 'FILES' : 'DOWN', detail: diff, commands };
+    const result: RedisFuzzResult = {
+      seed: options.seed,
+      commands: commands.length,
+      millis: Date.now() - started,
+      errors,
+      byCommand,
+      deviations,
+    };
+    if (diff)
+      result.failure = {
+        seed: options.seed,
+        index: commands.length,
+        signature: alive ? 'FILES' : 'DOWN',
+        detail: diff,
+        commands,
+      };
     return result;
   } finally {
     await server.stop();
@@ -728,17 +1005,41 @@ const SLOTS = 5;
 
 type TypedClass = { new (values: ArrayLike<number> | ArrayLike<bigint>): ArrayBufferView; name: string };
 const TYPED: Record<string, TypedClass> = {
-  Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array,
+  Int8Array,
+  Uint8Array,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
   BigInt64Array: BigInt64Array as unknown as TypedClass,
   BigUint64Array: BigUint64Array as unknown as TypedClass,
 };
 
 const TYPED_FOR: Record<DType, string> = {
-  int8: 'Int8Array', uint8: 'Uint8Array', int16: 'Int16Array', uint16: 'Uint16Array', int32: 'Int32Array', uint32: 'Uint32Array',
-  int64: 'BigInt64Array', uint64: 'BigUint64Array', float32: 'Float32Array', float64: 'Float64Array',
+  int8: 'Int8Array',
+  uint8: 'Uint8Array',
+  int16: 'Int16Array',
+  uint16: 'Uint16Array',
+  int32: 'Int32Array',
+  uint32: 'Uint32Array',
+  int64: 'BigInt64Array',
+  uint64: 'BigUint64Array',
+  float32: 'Float32Array',
+  float64: 'Float64Array',
 };
 
-const ARRAY_KINDS = ['Float64Array', 'Float32Array', 'Int32Array', 'Uint8Array', 'Int16Array', 'BigInt64Array', 'BigUint64Array', 'plain'];
+const ARRAY_KINDS = [
+  'Float64Array',
+  'Float32Array',
+  'Int32Array',
+  'Uint8Array',
+  'Int16Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'plain',
+];
 
 export class AddonGenerator {
   /** The dtype each file was last opened with, to keep most opens consistent. */
@@ -757,10 +1058,25 @@ export class AddonGenerator {
     if (is64(dtype)) {
       const [min, max] = INT_BOUNDS[dtype];
       if (rng.chance(0.1)) return rng.range(-5, 5) < 0 && dtype === 'uint64' ? 3 : rng.range(-5, 5); // numbers work too
-      return rng.chance(0.3) ? rng.pick([min, max, 0n, 2n ** 53n + 1n]) : rng.bigint(min < -1000n ? -1000n : min, 1000n);
+      return rng.chance(0.3)
+        ? rng.pick([min, max, 0n, 2n ** 53n + 1n])
+        : rng.bigint(min < -1000n ? -1000n : min, 1000n);
     }
     if (isFloat(dtype)) {
-      const v = rng.pick([0, -0, 1.5, -2.25, 0.1, 1e20, 1e-7, NaN, Infinity, -Infinity, rng.range(-1000, 1000) / 7, 3.4028234663852886e38]);
+      const v = rng.pick([
+        0,
+        -0,
+        1.5,
+        -2.25,
+        0.1,
+        1e20,
+        1e-7,
+        NaN,
+        Infinity,
+        -Infinity,
+        rng.range(-1000, 1000) / 7,
+        3.4028234663852886e38,
+      ]);
       return dtype === 'float32' ? Math.fround(v) : v;
     }
     const [min, max] = INT_BOUNDS[dtype];
@@ -771,8 +1087,24 @@ export class AddonGenerator {
     const rng = this.rng;
     const [min, max] = INT_BOUNDS[dtype];
     const options: JsValue[] = [
-      1.5, NaN, Infinity, -Infinity, 2 ** 64, -1, 1e39, -1e39, 1e300, 2n ** 64n, -(2n ** 63n) - 1n, 2n ** 53n + 1n, 9007199254740993n,
-      '1', null, undefined, {}, true,
+      1.5,
+      NaN,
+      Infinity,
+      -Infinity,
+      2 ** 64,
+      -1,
+      1e39,
+      -1e39,
+      1e300,
+      2n ** 64n,
+      -(2n ** 63n) - 1n,
+      2n ** 53n + 1n,
+      9007199254740993n,
+      '1',
+      null,
+      undefined,
+      {},
+      true,
     ];
     if (!isFloat(dtype)) options.push(Number(max) + 1, Number(min) - 1, max + 1n, min - 1n);
     return rng.pick(options);
@@ -793,17 +1125,34 @@ export class AddonGenerator {
   next(): AddonOp {
     const rng = this.rng;
     const open = [...this.model.handles.entries()].filter(([, h]) => !h.closed).map(([s]) => s);
-    const free = [...Array(SLOTS).keys()].filter((s) => !this.model.handles.get(s) || this.model.handles.get(s)!.closed);
+    const free = [...Array(SLOTS).keys()].filter(
+      (s) => !this.model.handles.get(s) || this.model.handles.get(s)!.closed,
+    );
     if (open.length === 0 || (free.length > 0 && rng.chance(0.05))) return this.open(rng.pick(free));
     const all = [...this.model.handles.keys()];
     const writers = open.filter((s) => this.model.handles.get(s)!.mode !== 'r');
-    const slot = rng.chance(0.7) && writers.length > 0 ? rng.pick(writers) : rng.chance(0.95) ? rng.pick(open) : rng.pick(all);
+    const slot =
+      rng.chance(0.7) && writers.length > 0 ? rng.pick(writers) : rng.chance(0.95) ? rng.pick(open) : rng.pick(all);
     const h = this.model.handles.get(slot)!;
     const len = h.closed ? 0 : this.model.length(h);
     const dtype = h.dtype;
     const op = rng.weighted({
-      close: 1.5, length: 1, get: 8, getMany: 4, slice: 4, set: 8, setMany: 4, push: 10, pushArray: 8, pop: 4, clear: 0.7,
-      view: 4, readViews: 4, writeView: 4, iterate: 1, flush: 0.3,
+      close: 1.5,
+      length: 1,
+      get: 8,
+      getMany: 4,
+      slice: 4,
+      set: 8,
+      setMany: 4,
+      push: 10,
+      pushArray: 8,
+      pop: 4,
+      clear: 0.7,
+      view: 4,
+      readViews: 4,
+      writeView: 4,
+      iterate: 1,
+      flush: 0.3,
     });
     switch (op) {
       case 'close':
@@ -822,7 +1171,12 @@ export class AddonGenerator {
         return { op, slot, indices: Array.from({ length: rng.range(0, 5) }, () => this.index(len)) };
       }
       case 'slice': {
-        const bound = (): number | undefined => (rng.chance(0.2) ? undefined : rng.chance(0.1) ? rng.pick([NaN, Infinity, -Infinity, 1.5, -0]) : rng.range(-len - 2, len + 2));
+        const bound = (): number | undefined =>
+          rng.chance(0.2)
+            ? undefined
+            : rng.chance(0.1)
+              ? rng.pick([NaN, Infinity, -Infinity, 1.5, -0])
+              : rng.range(-len - 2, len + 2);
         return { op, slot, start: bound(), end: bound() };
       }
       case 'set':
@@ -830,12 +1184,18 @@ export class AddonGenerator {
       case 'setMany': {
         const n = rng.range(0, 4);
         const m = rng.chance(0.05) ? n + 1 : n;
-        return { op, slot, indices: Array.from({ length: n }, () => this.index(len)), values: Array.from({ length: m }, () => this.value(dtype)) };
+        return {
+          op,
+          slot,
+          indices: Array.from({ length: n }, () => this.index(len)),
+          values: Array.from({ length: m }, () => this.value(dtype)),
+        };
       }
       case 'push':
         return { op, slot, values: Array.from({ length: rng.range(0, 6) }, () => this.value(dtype)) };
       case 'pushArray': {
-        if (rng.chance(0.03)) return { op, slot, kind: 'notArray', values: [rng.pick<JsValue>([5, null, 'abc', undefined])] };
+        if (rng.chance(0.03))
+          return { op, slot, kind: 'notArray', values: [rng.pick<JsValue>([5, null, 'abc', undefined])] };
         const kind = rng.chance(0.5) ? TYPED_FOR[dtype] : rng.pick(ARRAY_KINDS);
         return { op, slot, kind, values: this.arrayValues(kind, dtype, rng.range(0, 8)) };
       }
@@ -849,16 +1209,31 @@ export class AddonGenerator {
   private arrayValues(kind: string, dtype: DType, n: number): JsValue[] {
     const rng = this.rng;
     return Array.from({ length: n }, () => {
-      if (kind === TYPED_FOR[dtype]) return isFloat(dtype) && rng.chance(0.3) ? rng.pick([NaN, Infinity, -Infinity, -0]) : this.viewValue(dtype);
+      if (kind === TYPED_FOR[dtype])
+        return isFloat(dtype) && rng.chance(0.3) ? rng.pick([NaN, Infinity, -Infinity, -0]) : this.viewValue(dtype);
       switch (kind) {
-        case 'Float64Array': return rng.chance(0.85) ? Number(this.good(dtype)) : rng.pick([1.5, NaN, 1e39, -1, 300, 2 ** 63]);
-        case 'Float32Array': return Math.fround(rng.chance(0.85) ? Number(this.good(dtype)) : rng.pick([1.5, NaN, 1e38, -1, 300]));
-        case 'Int32Array': return rng.chance(0.85) ? Number(BigInt.asIntN(32, BigInt(Math.trunc(Number(this.good('int32')))))) : rng.pick([-1, 300, 70000, -(2 ** 31)]);
-        case 'Int16Array': return rng.range(-32768, 32767);
-        case 'Uint8Array': return rng.int(256);
-        case 'BigInt64Array': return rng.chance(0.8) ? BigInt.asIntN(64, BigInt(this.good('int64'))) : rng.pick([-1n, 2n ** 62n, -(2n ** 63n)]);
-        case 'BigUint64Array': return rng.chance(0.8) ? BigInt.asUintN(64, BigInt(this.good('uint64'))) : rng.pick([2n ** 64n - 1n, 2n ** 63n]);
-        default: return this.value(dtype);
+        case 'Float64Array':
+          return rng.chance(0.85) ? Number(this.good(dtype)) : rng.pick([1.5, NaN, 1e39, -1, 300, 2 ** 63]);
+        case 'Float32Array':
+          return Math.fround(rng.chance(0.85) ? Number(this.good(dtype)) : rng.pick([1.5, NaN, 1e38, -1, 300]));
+        case 'Int32Array':
+          return rng.chance(0.85)
+            ? Number(BigInt.asIntN(32, BigInt(Math.trunc(Number(this.good('int32'))))))
+            : rng.pick([-1, 300, 70000, -(2 ** 31)]);
+        case 'Int16Array':
+          return rng.range(-32768, 32767);
+        case 'Uint8Array':
+          return rng.int(256);
+        case 'BigInt64Array':
+          return rng.chance(0.8)
+            ? BigInt.asIntN(64, BigInt(this.good('int64')))
+            : rng.pick([-1n, 2n ** 62n, -(2n ** 63n)]);
+        case 'BigUint64Array':
+          return rng.chance(0.8)
+            ? BigInt.asUintN(64, BigInt(this.good('uint64')))
+            : rng.pick([2n ** 64n - 1n, 2n ** 63n]);
+        default:
+          return this.value(dtype);
       }
     });
   }
@@ -866,7 +1241,8 @@ export class AddonGenerator {
   private viewValue(dtype: DType): number | bigint {
     if (dtype === 'int64') return this.rng.bigint(-(2n ** 63n), 2n ** 63n - 1n);
     if (dtype === 'uint64') return this.rng.bigint(0n, 2n ** 64n - 1n);
-    if (isFloat(dtype)) return dtype === 'float32' ? Math.fround(this.rng.range(-1000, 1000) / 3) : this.rng.range(-1000, 1000) / 3;
+    if (isFloat(dtype))
+      return dtype === 'float32' ? Math.fround(this.rng.range(-1000, 1000) / 3) : this.rng.range(-1000, 1000) / 3;
     const [min, max] = INT_BOUNDS[dtype];
     return Number(this.rng.bigint(min, max));
   }
@@ -876,7 +1252,9 @@ export class AddonGenerator {
     // Every dtype gets its turn: a dtype not opened yet, with w+ on a file nobody holds.
     for (const h of this.model.handles.values()) this.seen.add(h.dtype);
     const unseen = DTYPES.filter((d) => !this.seen.has(d));
-    const idle = [...Array(ADDON_FILES).keys()].filter((f) => ![...this.model.handles.values()].some((h) => !h.closed && h.file === this.model.filePath(f)));
+    const idle = [...Array(ADDON_FILES).keys()].filter(
+      (f) => ![...this.model.handles.values()].some((h) => !h.closed && h.file === this.model.filePath(f)),
+    );
     if (unseen.length > 0 && idle.length > 0 && rng.chance(0.5)) {
       const file = rng.pick(idle);
       const dtype = rng.pick(unseen);
@@ -885,7 +1263,12 @@ export class AddonGenerator {
     }
     const file = rng.chance(0.96) ? rng.int(ADDON_FILES) : rng.range(ADDON_FILES, ADDON_FILES + 2);
     const known = this.fileDtype.get(file);
-    const dtype = known && rng.chance(0.7) ? known : rng.chance(0.95) ? rng.pick([...DTYPES, 'f64', 'i32', 'U8', 'double']) : rng.pick(['complex128', '', 'Int33']);
+    const dtype =
+      known && rng.chance(0.7)
+        ? known
+        : rng.chance(0.95)
+          ? rng.pick([...DTYPES, 'f64', 'i32', 'U8', 'double'])
+          : rng.pick(['complex128', '', 'Int33']);
     if (rng.chance(0.7)) this.fileDtype.set(file, dtype);
     const mode = rng.weighted({ a: 40, r: 25, 'r+': 25, 'w+': 8, x: 2 });
     return { op: 'open', slot, file, dtype, mode: mode === 'x' ? rng.pick(['w', 'rw', 'A', '']) : mode };
@@ -913,7 +1296,10 @@ export interface AddonFuzzResult {
 }
 
 function sameJs(a: unknown, b: unknown): boolean {
-  return typeof a === typeof b && (Object.is(a, b) || (typeof a === 'number' && Number.isNaN(a) && Number.isNaN(b as number)));
+  return (
+    typeof a === typeof b &&
+    (Object.is(a, b) || (typeof a === 'number' && Number.isNaN(a) && Number.isNaN(b as number)))
+  );
 }
 
 function sameList(actual: ArrayLike<unknown>, expected: unknown[]): boolean {
@@ -945,12 +1331,17 @@ class AddonRunner {
     if ('err' in expect) {
       if (!('err' in actual)) return { error, detail: `expected ${show(expect.err)}, got ${show(actual.ok)}` };
       const e = actual.err;
-      if (e.code !== expect.err.code || e.message !== expect.err.message || (expect.err.type === 'TypeError') !== (e.type === 'TypeError')) {
+      if (
+        e.code !== expect.err.code ||
+        e.message !== expect.err.message ||
+        (expect.err.type === 'TypeError') !== (e.type === 'TypeError')
+      ) {
         return { error, detail: `expected ${show(expect.err)}, got ${show(e)}` };
       }
       return { error };
     }
-    if ('err' in actual) return { error, detail: `expected ${show(expect.ok)}, got ${show(actual.err)} ${actual.err.stack ?? ''}` };
+    if ('err' in actual)
+      return { error, detail: `expected ${show(expect.ok)}, got ${show(actual.err)} ${actual.err.stack ?? ''}` };
     const wrong = this.compare(op, expect.ok, actual.ok);
     return { error, detail: wrong };
   }
@@ -970,14 +1361,17 @@ class AddonRunner {
       case 'slice': {
         const e = expected as { typed: string; values: unknown[] };
         const a = actual as ArrayLike<unknown>;
-        if (a.constructor.name !== e.typed || !sameList(a, e.values)) return `expected ${e.typed} ${show(e.values)}, got ${show(actual)}`;
+        if (a.constructor.name !== e.typed || !sameList(a, e.values))
+          return `expected ${e.typed} ${show(e.values)}, got ${show(actual)}`;
         return undefined;
       }
       case 'view': {
         const e = expected as { view: number; length: number };
         const a = actual as ArrayLike<unknown>;
-        if (a.constructor.name !== TYPED_FOR[h!.dtype] || a.length !== e.length) return `view: expected ${TYPED_FOR[h!.dtype]}(${e.length}), got ${a.constructor.name}(${a.length})`;
-        if (!sameList(a, this.model.values(h!).slice(0, e.length))) return `view: expected ${show(this.model.values(h!))}, got ${show(actual)}`;
+        if (a.constructor.name !== TYPED_FOR[h!.dtype] || a.length !== e.length)
+          return `view: expected ${TYPED_FOR[h!.dtype]}(${e.length}), got ${a.constructor.name}(${a.length})`;
+        if (!sameList(a, this.model.values(h!).slice(0, e.length)))
+          return `view: expected ${show(this.model.values(h!))}, got ${show(actual)}`;
         this.views.set(e.view, actual as ArrayLike<unknown> & { [i: number]: unknown });
         return undefined;
       }
@@ -990,25 +1384,38 @@ class AddonRunner {
             continue;
           }
           const want = this.model.values(h!).slice(0, v.length);
-          if (arr.length !== v.length || !sameList(arr, want)) return `view ${v.id} (length ${v.length}): expected ${show(want)}, got ${show(Array.from(arr))}`;
+          if (arr.length !== v.length || !sameList(arr, want))
+            return `view ${v.id} (length ${v.length}): expected ${show(want)}, got ${show(Array.from(arr))}`;
         }
         return undefined;
       }
       case 'iterate': {
         const want = this.model.values(h!);
-        return sameList(actual as unknown[], want) ? undefined : `iteration: expected ${show(want)}, got ${show(actual)}`;
+        return sameList(actual as unknown[], want)
+          ? undefined
+          : `iteration: expected ${show(want)}, got ${show(actual)}`;
       }
       default:
         return sameJs(actual, expected) ? undefined : `expected ${show(expected)}, got ${show(actual)}`;
     }
   }
 
-  private execute(op: AddonOp, writeTarget: number | undefined): { ok: unknown } | { err: { code: string; message: string; type?: string; stack?: string } } {
+  private execute(
+    op: AddonOp,
+    writeTarget: number | undefined,
+  ): { ok: unknown } | { err: { code: string; message: string; type?: string; stack?: string } } {
     try {
       return { ok: this.perform(op, writeTarget) };
     } catch (error) {
       const e = error as Error & { code?: string };
-      return { err: { code: String(e.code), message: e.message, type: e instanceof TypeError ? 'TypeError' : undefined, stack: e.code ? undefined : e.stack } };
+      return {
+        err: {
+          code: String(e.code),
+          message: e.message,
+          type: e instanceof TypeError ? 'TypeError' : undefined,
+          stack: e.code ? undefined : e.stack,
+        },
+      };
     }
   }
 
@@ -1020,25 +1427,39 @@ class AddonRunner {
     }
     const v = this.vectors.get(op.slot)!;
     switch (op.op) {
-      case 'close': return v.close();
-      case 'length': return v.length;
-      case 'get': return v.get(op.index as number);
-      case 'getMany': return v.getMany(op.indices as number[]);
-      case 'slice': return v.slice(op.start, op.end);
-      case 'set': return v.set(op.index as number, op.value as number);
-      case 'setMany': return v.setMany(op.indices as number[], op.values as number[]);
-      case 'push': return v.push(...(op.values as number[]));
+      case 'close':
+        return v.close();
+      case 'length':
+        return v.length;
+      case 'get':
+        return v.get(op.index as number);
+      case 'getMany':
+        return v.getMany(op.indices as number[]);
+      case 'slice':
+        return v.slice(op.start, op.end);
+      case 'set':
+        return v.set(op.index as number, op.value as number);
+      case 'setMany':
+        return v.setMany(op.indices as number[], op.values as number[]);
+      case 'push':
+        return v.push(...(op.values as number[]));
       case 'pushArray': {
         if (op.kind === 'notArray') return v.pushArray(op.values[0] as number[]);
         if (op.kind === 'plain') return v.pushArray(op.values as number[]);
         return v.pushArray(new TYPED[op.kind]!(op.values as number[]) as unknown as number[]);
       }
-      case 'pop': return v.pop();
-      case 'clear': return v.clear();
-      case 'view': return v.view();
-      case 'readViews': return undefined;
-      case 'iterate': return Array.from(v);
-      case 'flush': return v.flush();
+      case 'pop':
+        return v.pop();
+      case 'clear':
+        return v.clear();
+      case 'view':
+        return v.view();
+      case 'readViews':
+        return undefined;
+      case 'iterate':
+        return Array.from(v);
+      case 'flush':
+        return v.flush();
       case 'writeView': {
         const arr = writeTarget !== undefined ? this.views.get(writeTarget) : undefined;
         if (arr && op.index < arr.length) arr[op.index] = op.value;
@@ -1054,7 +1475,8 @@ class AddonRunner {
       const want = this.model.files[f];
       const disk = fs.existsSync(file) ? fs.readFileSync(file) : undefined;
       if (!want && !disk) continue;
-      if (!want || !disk || !disk.equals(want)) return `${file}: disk ${disk ? disk.toString('hex') : 'missing'}, model ${want ? want.toString('hex') : 'missing'}`;
+      if (!want || !disk || !disk.equals(want))
+        return `${file}: disk ${disk ? disk.toString('hex') : 'missing'}, model ${want ? want.toString('hex') : 'missing'}`;
     }
     return undefined;
   }
@@ -1119,7 +1541,15 @@ export function runAddonFuzz(options: { seed: number; ops: number; minimize?: bo
     runner.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const result: AddonFuzzResult = { seed: options.seed, ops: ops.length, millis: Date.now() - started, errors, byOp, dtypes, failure };
+  const result: AddonFuzzResult = {
+    seed: options.seed,
+    ops: ops.length,
+    millis: Date.now() - started,
+    errors,
+    byOp,
+    dtypes,
+    failure,
+  };
   if (failure && options.minimize !== false) result.minimal = minimizeAddon(failure);
   return result;
 }

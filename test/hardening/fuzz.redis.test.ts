@@ -18,14 +18,7 @@
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, startServer, type TestServer } from '../helpers/redis';
-import {
-  commandFromJson,
-  describeRedisFailure,
-  FuzzServer,
-  replayRedis,
-  runRedisFuzz,
-  seedFromEnv,
-} from './fuzz-run';
+import { commandFromJson, describeRedisFailure, FuzzServer, replayRedis, runRedisFuzz, seedFromEnv } from './fuzz-run';
 
 const COMMANDS = Number(process.env.MMVEC_FUZZ_COMMANDS ?? 5000);
 const TIMEOUT = Math.max(60_000, COMMANDS * 2);
@@ -70,20 +63,38 @@ const REGRESSIONS: { name: string; commands: (string | { hex: string })[][] }[] 
 ];
 
 describe('differential fuzz: the Redis module against its model', () => {
-  it(`${COMMANDS} random commands: every reply and every file as the model predicts`, async () => {
-    const seed = seedFromEnv();
-    const result = await runRedisFuzz({ seed, commands: COMMANDS, log: (line) => console.log(line) });
-    const deviations = [...result.deviations].map(([k, v]) => `${k} ×${v}`).join(', ') || 'none';
-    console.log(`redis fuzz: seed ${seed}, ${result.commands} commands in ${result.millis} ms, ${result.errors} error replies; known deviations: ${deviations}`);
-    if (result.failure) console.error(describeRedisFailure(result));
-    expect(result.failure, `seed ${seed}: ${result.failure?.detail}`).toBeUndefined();
-    // The run did real work: every command family both succeeded and failed.
-    for (const name of ['MMVEC.GET', 'MMVEC.MGET', 'MMVEC.SET', 'MMVEC.ADD', 'MMVEC.POP', 'MMVEC.RANGE', 'MMVEC.GETBLOB', 'MMVEC.SETBLOB', 'MMVEC.ADDBLOB', 'MMVEC.INCRBY', 'MMVEC.OPEN']) {
-      const tally = result.byCommand.get(name);
-      expect(tally?.ok, `${name} never succeeded (seed ${seed})`).toBeGreaterThan(0);
-      expect(tally?.err, `${name} never failed (seed ${seed})`).toBeGreaterThan(0);
-    }
-  }, TIMEOUT);
+  it(
+    `${COMMANDS} random commands: every reply and every file as the model predicts`,
+    async () => {
+      const seed = seedFromEnv();
+      const result = await runRedisFuzz({ seed, commands: COMMANDS, log: (line) => console.log(line) });
+      const deviations = [...result.deviations].map(([k, v]) => `${k} ×${v}`).join(', ') || 'none';
+      console.log(
+        `redis fuzz: seed ${seed}, ${result.commands} commands in ${result.millis} ms, ${result.errors} error replies; known deviations: ${deviations}`,
+      );
+      if (result.failure) console.error(describeRedisFailure(result));
+      expect(result.failure, `seed ${seed}: ${result.failure?.detail}`).toBeUndefined();
+      // The run did real work: every command family both succeeded and failed.
+      for (const name of [
+        'MMVEC.GET',
+        'MMVEC.MGET',
+        'MMVEC.SET',
+        'MMVEC.ADD',
+        'MMVEC.POP',
+        'MMVEC.RANGE',
+        'MMVEC.GETBLOB',
+        'MMVEC.SETBLOB',
+        'MMVEC.ADDBLOB',
+        'MMVEC.INCRBY',
+        'MMVEC.OPEN',
+      ]) {
+        const tally = result.byCommand.get(name);
+        expect(tally?.ok, `${name} never succeeded (seed ${seed})`).toBeGreaterThan(0);
+        expect(tally?.err, `${name} never failed (seed ${seed})`).toBeGreaterThan(0);
+      }
+    },
+    TIMEOUT,
+  );
 
   describe('regressions', () => {
     let server: FuzzServer;

@@ -24,11 +24,12 @@ import { errorOf, startServer, type TestServer } from '../helpers/redis';
 import { Rng } from './fuzz-run';
 
 const packageRoot = path.resolve(__dirname, '../..');
-const seed = process.env.MMVEC_READERS_SEED ? Number(process.env.MMVEC_READERS_SEED) : (Date.now() >>> 0);
+const seed = process.env.MMVEC_READERS_SEED ? Number(process.env.MMVEC_READERS_SEED) : Date.now() >>> 0;
 const READ_MS = 3000;
 
 /** The low word of element `index` written in generation `gen` (the child gets its source). */
-const lo32 = (gen: number, index: number): number => (Math.imul(gen ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0;
+const lo32 = (gen: number, index: number): number =>
+  (Math.imul(gen ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0;
 const HASH_SOURCE = lo32.toString();
 
 function element(gen: number, index: number): Buffer {
@@ -38,7 +39,8 @@ function element(gen: number, index: number): Buffer {
   return out;
 }
 
-const elements = (gen: number, start: number, n: number): Buffer => Buffer.concat(Array.from({ length: n }, (_, k) => element(gen, start + k)));
+const elements = (gen: number, start: number, n: number): Buffer =>
+  Buffer.concat(Array.from({ length: n }, (_, k) => element(gen, start + k)));
 const text = (gen: number, index: number): string => String(element(gen, index).readDoubleLE(0));
 
 /** The index of the first element of `bytes` that is not a whole, valid pattern value. */
@@ -118,7 +120,10 @@ afterAll(async () => {
 
 function waitFor(child: ChildProcess, output: { text: string }, pattern: RegExp, ms: number): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${output.text}`)), ms);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${output.text}`)),
+      ms,
+    );
     const poll = (): void => {
       const m = pattern.exec(output.text);
       if (m) {
@@ -204,7 +209,12 @@ describe('a Node reader mapping a file that Redis writes', () => {
     const torn = /^TORN .*$/m.exec(output.text);
     expect(torn?.[0], `seed ${seed}`).toBeUndefined();
     const holding = await waitFor(reader, output, /^holding (.*)$/m, 10_000);
-    const stats = JSON.parse(holding[1]!) as { reopens: number; maxLength: number; firstLength: number; elementsChecked: number };
+    const stats = JSON.parse(holding[1]!) as {
+      reopens: number;
+      maxLength: number;
+      firstLength: number;
+      elementsChecked: number;
+    };
     expect(stats.maxLength, 'the reader saw the vector grow').toBeGreaterThan(stats.firstLength);
     expect(stats.elementsChecked).toBeGreaterThan(10_000);
     expect(writes).toBeGreaterThan(100);

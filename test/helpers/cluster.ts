@@ -27,16 +27,28 @@ export async function startCluster(): Promise<TestServer[]> {
       await startServer({
         port,
         args: [
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', 'nodes.conf',
-          '--cluster-node-timeout', '5000',
-          '--appendonly', 'no',
-          '--mmvec.snapshot', 'data',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-node-timeout',
+          '5000',
+          '--appendonly',
+          'no',
+          '--mmvec.snapshot',
+          'data',
         ],
       }),
     );
   }
-  const out = await redisCli('--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes');
+  const out = await redisCli(
+    '--cluster',
+    'create',
+    ...nodes.map((n) => `127.0.0.1:${n.port}`),
+    '--cluster-replicas',
+    '0',
+    '--cluster-yes',
+  );
   expect(out).toContain('[OK] All 16384 slots covered');
   await clusterSettled(nodes);
   return nodes;
@@ -51,20 +63,26 @@ export async function stopCluster(nodes: readonly TestServer[]): Promise<void> {
 
 /** Every node says cluster_state:ok and the slot map is the same everywhere. */
 export async function clusterSettled(nodes: readonly TestServer[]): Promise<void> {
-  await waitFor('cluster_state:ok on every node', async () => {
-    for (const node of nodes) {
-      const info = (await node.redis.call('CLUSTER', 'INFO')) as string;
-      if (infoField(info, 'cluster_state') !== 'ok' || infoField(info, 'cluster_slots_ok') !== '16384') return false;
-    }
-    const maps = await Promise.all(nodes.map(async (node) => JSON.stringify(await slotOwners(node))));
-    return maps.every((m) => m === maps[0]);
-  }, 30_000);
+  await waitFor(
+    'cluster_state:ok on every node',
+    async () => {
+      for (const node of nodes) {
+        const info = (await node.redis.call('CLUSTER', 'INFO')) as string;
+        if (infoField(info, 'cluster_state') !== 'ok' || infoField(info, 'cluster_slots_ok') !== '16384') return false;
+      }
+      const maps = await Promise.all(nodes.map(async (node) => JSON.stringify(await slotOwners(node))));
+      return maps.every((m) => m === maps[0]);
+    },
+    30_000,
+  );
 }
 
 /** [start, end, port] of each slot range, as `node` sees the cluster. */
 export async function slotOwners(node: TestServer): Promise<[number, number, number][]> {
   const slots = (await node.redis.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
-  return slots.map(([start, end, [, port]]) => [start, end, port] as [number, number, number]).sort((x, y) => x[0] - y[0]);
+  return slots
+    .map(([start, end, [, port]]) => [start, end, port] as [number, number, number])
+    .sort((x, y) => x[0] - y[0]);
 }
 
 /** A free loopback port whose cluster bus port (port + 10000) is free too. */

@@ -15,7 +15,9 @@ let found: string | false | undefined;
 /** The venv's python if it imports every module named; `undefined` (said once) otherwise. */
 export function pythonWith(...modules: string[]): string | undefined {
   if (found === undefined) {
-    const ok = fs.existsSync(VENV_PYTHON) && spawnSync(VENV_PYTHON, ['-c', `import ${['numpy', 'redis', ...modules].join(', ')}`]).status === 0;
+    const ok =
+      fs.existsSync(VENV_PYTHON) &&
+      spawnSync(VENV_PYTHON, ['-c', `import ${['numpy', 'redis', ...modules].join(', ')}`]).status === 0;
     found = ok ? VENV_PYTHON : false;
     if (!ok) {
       const why = `${path.relative(process.cwd(), VENV_PYTHON)} with numpy and redis-py is missing (bash .ci/run makes it)`;

@@ -77,12 +77,18 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const port = options.port ?? (await freePort());
   const logFile = path.join(dir, 'redis.log');
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--logfile', logFile,
-    '--save', '',
-    '--enable-debug-command', 'yes',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--logfile',
+    logFile,
+    '--save',
+    '',
+    '--enable-debug-command',
+    'yes',
     ...(options.preload ?? []).flatMap((module) => ['--loadmodule', module]),
     ...(options.module === false ? [] : ['--loadmodule', options.module ?? MODULE_PATH, ...(options.moduleArgs ?? [])]),
     ...(options.args ?? []),
@@ -126,7 +132,13 @@ async function connectWhenReady(port: number, child: ChildProcess, logFile: stri
       const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
       throw new Error(`redis-server exited with ${child.exitCode}:\n${log}`);
     }
-    const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    const redis = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => null,
+    });
     redis.on('error', () => undefined);
     try {
       await redis.connect();

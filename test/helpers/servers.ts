@@ -55,7 +55,10 @@ export function discoverServers(): { found: ServerBinary[]; missing: string[] } 
   };
   add(onPath('redis-server') ?? 'redis-server', 'redis-server is not on PATH (apt-get install redis-server)');
   for (const { label, binary } of pinnedServers()) {
-    add(path.join(CI_DIR, 'servers', label, binary), `${label} is not unpacked in .ci/servers/ (run bash .ci/servers.sh)`);
+    add(
+      path.join(CI_DIR, 'servers', label, binary),
+      `${label} is not unpacked in .ci/servers/ (run bash .ci/servers.sh)`,
+    );
   }
   return { found, missing };
 }

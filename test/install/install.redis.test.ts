@@ -32,14 +32,24 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('npm inst
     env = { ...process.env, PATH: rustless.join(path.delimiter), npm_config_cache: path.join(work, 'npm-cache') };
 
     const pack = (dir: string) => {
-      const out = execFileSync('npm', ['pack', '--pack-destination', work, '--json'], { cwd: dir, env, encoding: 'utf8' });
+      const out = execFileSync('npm', ['pack', '--pack-destination', work, '--json'], {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+      });
       return path.join(work, (JSON.parse(out) as { filename: string }[])[0]!.filename);
     };
     const main = pack(ROOT);
     const platformDir = path.join(work, 'platform');
     fs.cpSync(path.join(ROOT, 'npm', PLATFORM), platformDir, { recursive: true });
-    fs.copyFileSync(path.join(ROOT, 'dist', 'native', `mmvec.${PLATFORM}.node`), path.join(platformDir, `mmvec.${PLATFORM}.node`));
-    fs.copyFileSync(path.join(ROOT, 'target', 'release', 'libmmvec_redis.so'), path.join(platformDir, 'libmmvec_redis.so'));
+    fs.copyFileSync(
+      path.join(ROOT, 'dist', 'native', `mmvec.${PLATFORM}.node`),
+      path.join(platformDir, `mmvec.${PLATFORM}.node`),
+    );
+    fs.copyFileSync(
+      path.join(ROOT, 'target', 'release', 'libmmvec_redis.so'),
+      path.join(platformDir, 'libmmvec_redis.so'),
+    );
     const platform = pack(platformDir);
 
     app = path.join(work, 'app');
@@ -72,7 +82,8 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('npm inst
   });
 
   it('loads and typechecks with neither Redis client installed (both are optional peers)', () => {
-    for (const peer of ['ioredis', 'redis']) expect(fs.existsSync(path.join(app, 'node_modules', peer)), peer).toBe(false);
+    for (const peer of ['ioredis', 'redis'])
+      expect(fs.existsSync(path.join(app, 'node_modules', peer)), peer).toBe(false);
     const loaded = run(process.execPath, ['-e', "console.log(typeof require('mmvec').MmvecClient)"], app);
     expect(loaded.stderr).toBe('');
     expect(loaded.stdout.trim()).toBe('function');
@@ -105,7 +116,11 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('npm inst
         files: ['use.ts'],
       }),
     );
-    const checked = run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app);
+    const checked = run(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+      app,
+    );
     expect(checked.stdout + checked.stderr).toBe('');
     expect(checked.status).toBe(0);
   });

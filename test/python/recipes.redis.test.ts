@@ -49,7 +49,9 @@ describe.runIf(python)(`docs/PYTHON.md recipes on ${testedServer().label}`, () =
 
   for (const { title, code } of recipes()) {
     it(title, () => {
-      const pointed = code.replace(/^DIR = .*$/m, `DIR = ${JSON.stringify(server.dir)}`).replace(/^PORT = .*$/m, `PORT = ${server.port}`);
+      const pointed = code
+        .replace(/^DIR = .*$/m, `DIR = ${JSON.stringify(server.dir)}`)
+        .replace(/^PORT = .*$/m, `PORT = ${server.port}`);
       runPython(python!, pointed, server.dir);
     });
   }

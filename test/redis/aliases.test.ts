@@ -62,24 +62,32 @@ describe(`seed aliases on ${testedServer().label}`, () => {
     expect(await call('VCOUNT', 'db')).toBe(3);
   });
 
-  it.runIf(features.vectorSets)('a routed VADD on a vector set is a WRONGTYPE from MMVEC.ADD; the set is untouched', async () => {
-    expect(await errorOf(call('VADD', 'vs', '1.5'))).toBe(WRONGTYPE);
-    expect(await call('VCARD', 'vs')).toBe(3);
-  });
+  it.runIf(features.vectorSets)(
+    'a routed VADD on a vector set is a WRONGTYPE from MMVEC.ADD; the set is untouched',
+    async () => {
+      expect(await errorOf(call('VADD', 'vs', '1.5'))).toBe(WRONGTYPE);
+      expect(await call('VCARD', 'vs')).toBe(3);
+    },
+  );
 
-  it.runIf(features.vectorSets)('a routed VADD is MMVEC.ADD in every way: errors, replication effect, keyspace event', async () => {
-    expect(await errorOf(call('VADD', 'db', 'abc'))).toBe("ERR value 'abc' is not valid for float64: not a number");
-    expect(await errorOf(call('VADD', 'missing', '1'))).toBe('ERR no such key');
-    expect(await call('EXISTS', 'missing')).toBe(0);
-    const subscriber = server.connect();
-    await call('CONFIG', 'SET', 'notify-keyspace-events', 'Ed');
-    const events: string[] = [];
-    await subscriber.psubscribe('__keyevent@0__:*');
-    subscriber.on('pmessage', (_pattern, channel: string, key: string) => events.push(`${channel.split(':')[1]} ${key}`));
-    expect(await call('VADD', 'db', '2.5')).toBe(1);
-    await expect.poll(() => events).toEqual(['mmvec.add db']);
-    expect(await call('MMVEC.RANGE', 'db', '0', '-1')).toEqual(['0', '0.5', '1.5', '2.5']);
-  });
+  it.runIf(features.vectorSets)(
+    'a routed VADD is MMVEC.ADD in every way: errors, replication effect, keyspace event',
+    async () => {
+      expect(await errorOf(call('VADD', 'db', 'abc'))).toBe("ERR value 'abc' is not valid for float64: not a number");
+      expect(await errorOf(call('VADD', 'missing', '1'))).toBe('ERR no such key');
+      expect(await call('EXISTS', 'missing')).toBe(0);
+      const subscriber = server.connect();
+      await call('CONFIG', 'SET', 'notify-keyspace-events', 'Ed');
+      const events: string[] = [];
+      await subscriber.psubscribe('__keyevent@0__:*');
+      subscriber.on('pmessage', (_pattern, channel: string, key: string) =>
+        events.push(`${channel.split(':')[1]} ${key}`),
+      );
+      expect(await call('VADD', 'db', '2.5')).toBe(1);
+      await expect.poll(() => events).toEqual(['mmvec.add db']);
+      expect(await call('MMVEC.RANGE', 'db', '0', '-1')).toEqual(['0', '0.5', '1.5', '2.5']);
+    },
+  );
 });
 
 describe(`an alias name taken by something other than vector sets, on ${testedServer().label}`, () => {
@@ -98,7 +106,7 @@ describe(`an alias name taken by something other than vector sets, on ${testedSe
     fs.rmSync(server.dir, { recursive: true, force: true });
   });
 
-  it('is skipped and logged, never filtered: the name stays the other command\'s', async () => {
+  it("is skipped and logged, never filtered: the name stays the other command's", async () => {
     expect(server.log()).toContain(`mmvec: alias ${taken} skipped: the name is taken`);
     expect(server.log()).not.toContain(`mmvec: ${taken} is the server's own command`);
     expect(await server.redis.call(taken, 'hello')).toBe('hello');
@@ -149,34 +157,42 @@ describe(`the @mmvec ACL category on ${testedServer().label}`, () => {
     expect(listed).toEqual(expect.arrayContaining(['mmvec.get', 'mmvec.add', 'mmvec.bind', 'mmap', 'vget', 'vall']));
   });
 
-  it.runIf(features.moduleAclCategory)('-@mmvec denies every command of the module, the routed VADD too, and nothing else', async () => {
-    await server.redis.call('ACL', 'SETUSER', 'nommvec', 'on', '>pw', '~*', '+@all', '-@mmvec');
-    const user = server.connect();
-    expect(await user.call('AUTH', 'nommvec', 'pw')).toBe('OK');
-    for (const command of [
-      ['MMVEC.GET', 'v', '0'],
-      ['VGET', 'v', '0'],
-      ['MMVEC.ADD', 'v', '3'],
-      ['VADD', 'v', '3'],
-      ['MMAP', 'w', 'w.bin'],
-      ['MMVEC.INFO', 'v'],
-    ]) {
-      expect(await errorOf(user.call(command[0]!, ...command.slice(1))), command.join(' ')).toMatch(/^NOPERM /);
-    }
-    expect(await user.get('s')).toBe('x');
-    if (features.vectorSets) expect(await user.call('VADD', 'vs', 'VALUES', '2', '1', '2', 'e')).toBe(1);
-    expect(await server.redis.call('MMVEC.COUNT', 'v')).toBe(2);
-    expect(fs.existsSync(path.join(server.dir, 'w.bin'))).toBe(false);
-  });
+  it.runIf(features.moduleAclCategory)(
+    '-@mmvec denies every command of the module, the routed VADD too, and nothing else',
+    async () => {
+      await server.redis.call('ACL', 'SETUSER', 'nommvec', 'on', '>pw', '~*', '+@all', '-@mmvec');
+      const user = server.connect();
+      expect(await user.call('AUTH', 'nommvec', 'pw')).toBe('OK');
+      for (const command of [
+        ['MMVEC.GET', 'v', '0'],
+        ['VGET', 'v', '0'],
+        ['MMVEC.ADD', 'v', '3'],
+        ['VADD', 'v', '3'],
+        ['MMAP', 'w', 'w.bin'],
+        ['MMVEC.INFO', 'v'],
+      ]) {
+        expect(await errorOf(user.call(command[0]!, ...command.slice(1))), command.join(' ')).toMatch(/^NOPERM /);
+      }
+      expect(await user.get('s')).toBe('x');
+      if (features.vectorSets) expect(await user.call('VADD', 'vs', 'VALUES', '2', '1', '2', 'e')).toBe(1);
+      expect(await server.redis.call('MMVEC.COUNT', 'v')).toBe(2);
+      expect(fs.existsSync(path.join(server.dir, 'w.bin'))).toBe(false);
+    },
+  );
 
-  it.runIf(features.vectorSets)('ACL rules see a routed VADD as MMVEC.ADD: +vadd grants only the vector sets\' VADD', async () => {
-    await server.redis.call('ACL', 'SETUSER', 'vaddonly', 'on', '>pw', '~*', '+vadd', '+vcard');
-    const user = server.connect();
-    expect(await user.call('AUTH', 'vaddonly', 'pw')).toBe('OK');
-    expect(await errorOf(user.call('VADD', 'v', '3'))).toBe("NOPERM User vaddonly has no permissions to run the 'mmvec.add' command");
-    expect(await user.call('VADD', 'vs2', 'VALUES', '2', '1', '2', 'e')).toBe(1);
-    expect(await server.redis.call('MMVEC.COUNT', 'v')).toBe(2);
-  });
+  it.runIf(features.vectorSets)(
+    "ACL rules see a routed VADD as MMVEC.ADD: +vadd grants only the vector sets' VADD",
+    async () => {
+      await server.redis.call('ACL', 'SETUSER', 'vaddonly', 'on', '>pw', '~*', '+vadd', '+vcard');
+      const user = server.connect();
+      expect(await user.call('AUTH', 'vaddonly', 'pw')).toBe('OK');
+      expect(await errorOf(user.call('VADD', 'v', '3'))).toBe(
+        "NOPERM User vaddonly has no permissions to run the 'mmvec.add' command",
+      );
+      expect(await user.call('VADD', 'vs2', 'VALUES', '2', '1', '2', 'e')).toBe(1);
+      expect(await server.redis.call('MMVEC.COUNT', 'v')).toBe(2);
+    },
+  );
 
   it.runIf(features.moduleAclCategory)('commands keep @read/@write and @fast/@slow beside @mmvec', async () => {
     const categories = async (name: string) => {
@@ -189,10 +205,13 @@ describe(`the @mmvec ACL category on ${testedServer().label}`, () => {
     expect(await categories('mmvec.clear')).toEqual(['@mmvec', '@slow', '@write']);
   });
 
-  it.runIf(!features.moduleAclCategory)('is unknown where the server cannot add categories (deny by name instead)', async () => {
-    expect(await errorOf(server.redis.call('ACL', 'CAT', 'mmvec'))).toBe("ERR Unknown category 'mmvec'");
-    expect(await errorOf(server.redis.call('ACL', 'SETUSER', 'nommvec', 'on', '-@mmvec'))).toBe(
-      "ERR Error in ACL SETUSER modifier '-@mmvec': Unknown command or category name in ACL",
-    );
-  });
+  it.runIf(!features.moduleAclCategory)(
+    'is unknown where the server cannot add categories (deny by name instead)',
+    async () => {
+      expect(await errorOf(server.redis.call('ACL', 'CAT', 'mmvec'))).toBe("ERR Unknown category 'mmvec'");
+      expect(await errorOf(server.redis.call('ACL', 'SETUSER', 'nommvec', 'on', '-@mmvec'))).toBe(
+        "ERR Error in ACL SETUSER modifier '-@mmvec': Unknown command or category name in ACL",
+      );
+    },
+  );
 });

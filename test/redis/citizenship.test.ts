@@ -82,12 +82,19 @@ describe('MULTI/EXEC and WATCH', () => {
       [null, 4],
       [null, [10, 7, 4, 5]],
     ]);
-    expect(fs.readFileSync(path.join(server.dir, 'tx.bin')).equals(Buffer.from(Int32Array.of(10, 7, 4, 5).buffer))).toBe(true);
+    expect(
+      fs.readFileSync(path.join(server.dir, 'tx.bin')).equals(Buffer.from(Int32Array.of(10, 7, 4, 5).buffer)),
+    ).toBe(true);
   });
 
   it('an error inside EXEC fails only that command', async () => {
     expect(await redis.call('MMVEC.OPEN', 'tx2', 'tx2.bin', 'TYPE', 'uint8')).toBe(0);
-    const replies = await redis.multi().call('VADD', 'tx2', '1').call('VADD', 'tx2', '256').call('VADD', 'tx2', '2').exec();
+    const replies = await redis
+      .multi()
+      .call('VADD', 'tx2', '1')
+      .call('VADD', 'tx2', '256')
+      .call('VADD', 'tx2', '2')
+      .exec();
     expect(replies![0]).toEqual([null, 1]);
     expect(replies![1]![0]).toBeInstanceOf(Error);
     expect((replies![1]![0] as Error).message).toMatch(/^ERR /);
@@ -125,19 +132,22 @@ describe('MULTI/EXEC and WATCH', () => {
     ['MMVEC.SETBLOB', ['MMVEC.SETBLOB', 'w', '0', f64(4)]],
     ['MMVEC.ADDBLOB', ['MMVEC.ADDBLOB', 'w', f64(4)]],
     ['DEL', ['DEL', 'w']],
-  ] as [string, (string | Buffer)[]][])('a write (%s) to a watched key from another connection aborts the transaction', async (_name, write) => {
-    await redis.del('w');
-    expect(await redis.call('MMVEC.OPEN', 'w', 'w.bin')).toBeGreaterThanOrEqual(0);
-    await redis.call('VCLEAR', 'w');
-    expect(await redis.call('VADD', 'w', '1', '2')).toBe(2);
-    const watcher = server.connect();
-    const other = server.connect();
-    await watcher.watch('w');
-    await other.call(write[0] as string, ...write.slice(1));
-    const before = await redis.call('MMVEC.RANGE', 'w', '0', '-1');
-    expect(await watcher.multi().call('VADD', 'w', '100').exec()).toBeNull();
-    expect(await redis.call('MMVEC.RANGE', 'w', '0', '-1')).toEqual(before);
-  });
+  ] as [string, (string | Buffer)[]][])(
+    'a write (%s) to a watched key from another connection aborts the transaction',
+    async (_name, write) => {
+      await redis.del('w');
+      expect(await redis.call('MMVEC.OPEN', 'w', 'w.bin')).toBeGreaterThanOrEqual(0);
+      await redis.call('VCLEAR', 'w');
+      expect(await redis.call('VADD', 'w', '1', '2')).toBe(2);
+      const watcher = server.connect();
+      const other = server.connect();
+      await watcher.watch('w');
+      await other.call(write[0] as string, ...write.slice(1));
+      const before = await redis.call('MMVEC.RANGE', 'w', '0', '-1');
+      expect(await watcher.multi().call('VADD', 'w', '100').exec()).toBeNull();
+      expect(await redis.call('MMVEC.RANGE', 'w', '0', '-1')).toEqual(before);
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------
@@ -151,7 +161,9 @@ describe('keyspace notifications (class d)', () => {
   async function listen(pattern: string): Promise<{ events: Event[]; until(n: number): Promise<Event[]> }> {
     const subscriber = server.connect();
     const events: Event[] = [];
-    subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => events.push({ channel, message }));
+    subscriber.on('pmessage', (_pattern: string, channel: string, message: string) =>
+      events.push({ channel, message }),
+    );
     await subscriber.psubscribe(pattern);
     return {
       events,
@@ -183,9 +195,17 @@ describe('keyspace notifications (class d)', () => {
     const events = await sub.until(9);
     await redis.ping(); // nothing else arrives after a round trip
     expect(events).toEqual(
-      ['mmvec.open', 'mmvec.add', 'mmvec.set', 'mmvec.incrby', 'mmvec.setblob', 'mmvec.addblob', 'mmvec.pop', 'mmvec.clear', 'del'].map(
-        (event) => ({ channel: `__keyevent@0__:${event}`, message: 'ev' }),
-      ),
+      [
+        'mmvec.open',
+        'mmvec.add',
+        'mmvec.set',
+        'mmvec.incrby',
+        'mmvec.setblob',
+        'mmvec.addblob',
+        'mmvec.pop',
+        'mmvec.clear',
+        'del',
+      ].map((event) => ({ channel: `__keyevent@0__:${event}`, message: 'ev' })),
     );
   });
 
@@ -260,12 +280,16 @@ describe('INFO and CONFIG', () => {
       expect((await stats()).fsync).toBe(policy);
       expect(await redis.call('VADD', 'fs', '7')).toBe(1);
     }
-    expect(await redis.config('GET', 'mmvec.*')).toEqual(expect.arrayContaining(['mmvec.fsync', 'everysec', 'mmvec.snapshot', 'path']));
+    expect(await redis.config('GET', 'mmvec.*')).toEqual(
+      expect.arrayContaining(['mmvec.fsync', 'everysec', 'mmvec.snapshot', 'path']),
+    );
     const error = await errorOf(redis.config('SET', 'mmvec.fsync', 'sometimes'));
     expect(error).toMatch(/^ERR .*mmvec\.fsync/);
     expect(error).toMatch(/always, everysec, no/);
     expect(await redis.config('GET', 'mmvec.fsync')).toEqual(['mmvec.fsync', 'everysec']);
-    expect(fs.readFileSync(path.join(server.dir, 'fs.bin')).equals(Buffer.from(Int32Array.of(7, 7, 7).buffer))).toBe(true);
+    expect(fs.readFileSync(path.join(server.dir, 'fs.bin')).equals(Buffer.from(Int32Array.of(7, 7, 7).buffer))).toBe(
+      true,
+    );
   });
 });
 
@@ -279,19 +303,25 @@ describe('the internal effect commands', () => {
     ['MMVEC.BIND', ['MMVEC.BIND', 'eff', 'other.bin', 'float64', '0', '0', '1']],
   ];
 
-  it.each(internal)('%s is refused from a client, in MULTI and from a script, and changes nothing', async (name, command) => {
-    await redis.del('eff');
-    await redis.call('MMVEC.OPEN', 'eff', 'eff.bin');
-    await redis.call('VCLEAR', 'eff');
-    await redis.call('VADD', 'eff', '1', '2');
-    const refused = new RegExp(`^ERR ${name.replace('.', '\\.')} is internal`);
-    expect(await errorOf(redis.call(command[0] as string, ...command.slice(1)))).toMatch(refused);
-    const tx = await redis.multi().call(command[0] as string, ...command.slice(1)).exec();
-    expect((tx![0]![0] as Error).message).toMatch(refused);
-    const script = `return redis.call('${name}', KEYS[1], unpack(ARGV))`;
-    expect(await errorOf(redis.eval(script, 1, 'eff', ...command.slice(2)))).toMatch(refused);
-    expect(await redis.call('MMVEC.RANGE', 'eff', '0', '-1')).toEqual(['1', '2']);
-  });
+  it.each(internal)(
+    '%s is refused from a client, in MULTI and from a script, and changes nothing',
+    async (name, command) => {
+      await redis.del('eff');
+      await redis.call('MMVEC.OPEN', 'eff', 'eff.bin');
+      await redis.call('VCLEAR', 'eff');
+      await redis.call('VADD', 'eff', '1', '2');
+      const refused = new RegExp(`^ERR ${name.replace('.', '\\.')} is internal`);
+      expect(await errorOf(redis.call(command[0] as string, ...command.slice(1)))).toMatch(refused);
+      const tx = await redis
+        .multi()
+        .call(command[0] as string, ...command.slice(1))
+        .exec();
+      expect((tx![0]![0] as Error).message).toMatch(refused);
+      const script = `return redis.call('${name}', KEYS[1], unpack(ARGV))`;
+      expect(await errorOf(redis.eval(script, 1, 'eff', ...command.slice(2)))).toMatch(refused);
+      expect(await redis.call('MMVEC.RANGE', 'eff', '0', '-1')).toEqual(['1', '2']);
+    },
+  );
 
   it('the AOF holds the effects (MMVEC.BIND/SPLICE/PUTAT/SETLEN), never the client commands', async () => {
     const bin = (...values: number[]) => Buffer.from(Int16Array.from(values).buffer).toString('latin1');
@@ -309,7 +339,9 @@ describe('the internal effect commands', () => {
     await redis.call('VCLEAR', 'aof'); // nothing to clear: nothing written
     await redis.call('VPOP', 'aof'); // nothing to pop: nothing written
     await redis.call('VGET', 'aof', '0');
-    const written = aofCommands(server.dir).slice(mark).filter((c) => c[0] !== 'SELECT');
+    const written = aofCommands(server.dir)
+      .slice(mark)
+      .filter((c) => c[0] !== 'SELECT');
     expect(written).toEqual([
       ['MMVEC.BIND', 'aof', 'aof.bin', 'int16', '0', '0', '1'],
       ['MMVEC.SPLICE', 'aof', '0', bin(1, 2, 3)],
@@ -323,7 +355,20 @@ describe('the internal effect commands', () => {
       ['MMVEC.SETLEN', 'aof', '0'],
     ]);
     const names = new Set(aofCommands(server.dir).map((c) => c[0]));
-    for (const client of ['VADD', 'MMVEC.ADD', 'VSET', 'MMVEC.SET', 'MMVEC.INCRBY', 'VPOP', 'MMVEC.POP', 'VCLEAR', 'MMVEC.CLEAR', 'MMAP', 'MMVEC.ADDBLOB', 'MMVEC.SETBLOB']) {
+    for (const client of [
+      'VADD',
+      'MMVEC.ADD',
+      'VSET',
+      'MMVEC.SET',
+      'MMVEC.INCRBY',
+      'VPOP',
+      'MMVEC.POP',
+      'VCLEAR',
+      'MMVEC.CLEAR',
+      'MMAP',
+      'MMVEC.ADDBLOB',
+      'MMVEC.SETBLOB',
+    ]) {
       expect(names.has(client), client).toBe(false);
     }
   });
@@ -333,7 +378,10 @@ describe('the internal effect commands', () => {
 function aofCommands(dir: string): string[][] {
   const aofDir = path.join(dir, 'appendonlydir');
   const commands: string[][] = [];
-  for (const name of fs.readdirSync(aofDir).filter((f) => f.endsWith('.incr.aof')).sort()) {
+  for (const name of fs
+    .readdirSync(aofDir)
+    .filter((f) => f.endsWith('.incr.aof'))
+    .sort()) {
     const data = fs.readFileSync(path.join(aofDir, name));
     let at = 0;
     const line = (): string => {
@@ -392,14 +440,30 @@ describe('ACL', () => {
       ['VSET', 'acl', '0', '4'],
       ['MMAP', 'acl-new', 'acl-new.bin'],
     ]) {
-      expect(await errorOf(reader.call(command[0]!, ...command.slice(1))), command[0]).toEqual(expect.stringMatching(/^NOPERM/));
+      expect(await errorOf(reader.call(command[0]!, ...command.slice(1))), command[0]).toEqual(
+        expect.stringMatching(/^NOPERM/),
+      );
     }
     expect(fs.existsSync(path.join(server.dir, 'acl-new.bin'))).toBe(false);
     expect(await redis.call('MMVEC.RANGE', 'acl', '0', '-1')).toEqual([1, 2, 3]);
   });
 
   it('commands denied by name answer NOPERM and change nothing', async () => {
-    await redis.call('ACL', 'SETUSER', 'named', 'on', '>pw', '~*', '+@all', '-vadd', '-mmvec.add', '-vset', '-mmvec.set', '-mmap', '-mmvec.open');
+    await redis.call(
+      'ACL',
+      'SETUSER',
+      'named',
+      'on',
+      '>pw',
+      '~*',
+      '+@all',
+      '-vadd',
+      '-mmvec.add',
+      '-vset',
+      '-mmvec.set',
+      '-mmap',
+      '-mmvec.open',
+    );
     const named = server.connect();
     expect(await named.call('AUTH', 'named', 'pw')).toBe('OK');
     await redis.call('VCLEAR', 'acl');
@@ -428,7 +492,10 @@ describe('replication', () => {
   beforeAll(async () => {
     primary = await start({ args: ['--repl-diskless-sync-delay', '0'] });
     replica = await start({ args: ['--replicaof', '127.0.0.1', String(primary.port)] });
-    await waitFor('the replica link', async () => infoField(await replica.redis.info('replication'), 'master_link_status') === 'up');
+    await waitFor(
+      'the replica link',
+      async () => infoField(await replica.redis.info('replication'), 'master_link_status') === 'up',
+    );
   });
 
   async function caughtUp(): Promise<void> {
@@ -453,7 +520,9 @@ describe('replication', () => {
     expect(await p.call('MMVEC.ADDBLOB', 'rep16', i16(1, 2, 3, 4))).toBe(4);
     expect(await p.call('MMVEC.SETBLOB', 'rep16', '3', i16(40, 50))).toBe(2);
     expect(await p.call('VCLEAR', 'rep16')).toBe(5);
-    expect(await p.multi().call('VADD', 'rep16', '-1', '-2').call('VPOP', 'rep16').call('VADD', 'rep', '8').exec()).toEqual([
+    expect(
+      await p.multi().call('VADD', 'rep16', '-1', '-2').call('VPOP', 'rep16').call('VADD', 'rep', '8').exec(),
+    ).toEqual([
       [null, 2],
       [null, -2],
       [null, 1],
@@ -464,7 +533,9 @@ describe('replication', () => {
     const replicaFile = fs.readFileSync(path.join(replica.dir, 'v.bin'));
     expect(primaryFile.equals(f64(-0.25, 12.5, 7, 8))).toBe(true);
     expect(replicaFile.equals(primaryFile)).toBe(true);
-    expect(fs.readFileSync(path.join(replica.dir, 'w.bin')).equals(fs.readFileSync(path.join(primary.dir, 'w.bin')))).toBe(true);
+    expect(
+      fs.readFileSync(path.join(replica.dir, 'w.bin')).equals(fs.readFileSync(path.join(primary.dir, 'w.bin'))),
+    ).toBe(true);
     expect(fs.readFileSync(path.join(replica.dir, 'w.bin')).equals(i16(-1))).toBe(true);
 
     const r = replica.redis;
@@ -489,7 +560,10 @@ describe('replication', () => {
     expect(await primary.redis.call('MMVEC.OPEN', 'early', 'early.bin', 'TYPE', 'int32')).toBe(0);
     expect(await primary.redis.call('VADD', 'early', '1', '2', '3')).toBe(3);
     const late = await start({ args: ['--replicaof', '127.0.0.1', String(primary.port)] });
-    await waitFor('the late replica link', async () => infoField(await late.redis.info('replication'), 'master_link_status') === 'up');
+    await waitFor(
+      'the late replica link',
+      async () => infoField(await late.redis.info('replication'), 'master_link_status') === 'up',
+    );
     expect(await late.redis.exists('early')).toBe(1);
     // Observed: MMVEC.COUNT early is 0 and <late dir>/early.bin exists with 0 bytes.
     expect(await errorOf(late.redis.call('MMVEC.COUNT', 'early'))).toBe('ERR backing file missing: early.bin');

@@ -152,19 +152,22 @@ describe.each(LIBRARIES)('MmvecClient over %s', (library) => {
       expect(await errorOf(client.set('ro', [0], [1, 2]))).toBe('1 indices but 2 values');
     });
 
-    it.runIf(library !== 'ioredis')('decodes the same through a connection with a type mapping of its own', async () => {
-      const remapped = target.remapped!;
-      expect(await remapped.open('mapped', 'mapped.f64')).toBe(0);
-      expect(await remapped.add('mapped', 0.5, -0, Infinity)).toBe(3);
-      expect(await remapped.range('mapped')).toEqual([0.5, -0, Infinity]);
-      expect(await remapped.mget('mapped', [0, 7])).toEqual([0.5, null]);
-      expect(await remapped.get('mapped', 9)).toBeNull();
-      expect(await remapped.incrBy('mapped', 0, 1)).toBe(1.5);
-      expect(await remapped.count('mapped')).toBe(3);
-      expect(await remapped.info('mapped')).toEqual(await client.info('mapped'));
-      expect(await remapped.getBlob('mapped', 'float64')).toEqual(new Float64Array([1.5, -0, Infinity]));
-      expect(await errorOf(remapped.incrBy('nothing', 0, 1))).toBe('ERR no such key');
-    });
+    it.runIf(library !== 'ioredis')(
+      'decodes the same through a connection with a type mapping of its own',
+      async () => {
+        const remapped = target.remapped!;
+        expect(await remapped.open('mapped', 'mapped.f64')).toBe(0);
+        expect(await remapped.add('mapped', 0.5, -0, Infinity)).toBe(3);
+        expect(await remapped.range('mapped')).toEqual([0.5, -0, Infinity]);
+        expect(await remapped.mget('mapped', [0, 7])).toEqual([0.5, null]);
+        expect(await remapped.get('mapped', 9)).toBeNull();
+        expect(await remapped.incrBy('mapped', 0, 1)).toBe(1.5);
+        expect(await remapped.count('mapped')).toBe(3);
+        expect(await remapped.info('mapped')).toEqual(await client.info('mapped'));
+        expect(await remapped.getBlob('mapped', 'float64')).toEqual(new Float64Array([1.5, -0, Infinity]));
+        expect(await errorOf(remapped.incrBy('nothing', 0, 1))).toBe('ERR no such key');
+      },
+    );
 
     it("surfaces an error reply as the library's own error, with the server's message", async () => {
       const error = await client.incrBy('nothing', 0, 1).catch((e: unknown) => e);
@@ -184,7 +187,11 @@ describe.each(LIBRARIES)('MmvecClient over %s', (library) => {
 
 describe('MmvecClient', () => {
   it('refuses anything that is not an ioredis or node-redis connection', () => {
-    for (const [value, shown] of [[{}, 'type object'], [null, 'null'], ['redis://localhost', 'type string']] as const) {
+    for (const [value, shown] of [
+      [{}, 'type object'],
+      [null, 'null'],
+      ['redis://localhost', 'type string'],
+    ] as const) {
       let error: (Error & { code?: string }) | undefined;
       try {
         new MmvecClient(value as never);

@@ -205,14 +205,22 @@ describe('MMVEC.* commands and seed aliases', () => {
       // INFO, SYNC, and the seed's describing commands.
       const size = (n + 1) * dt.itemsize;
       expect(await call('MMVEC.INFO', key)).toEqual([
-        'path', file,
-        'file', path.join(realDir, file),
-        'dtype', dt.name,
-        'itemsize', dt.itemsize,
-        'count', n + 1,
-        'bytes', size,
-        'mode', 'read-write',
-        'backing', 'mapped',
+        'path',
+        file,
+        'file',
+        path.join(realDir, file),
+        'dtype',
+        dt.name,
+        'itemsize',
+        dt.itemsize,
+        'count',
+        n + 1,
+        'bytes',
+        size,
+        'mode',
+        'read-write',
+        'backing',
+        'mapped',
       ]);
       expect(await call('MMVEC.SYNC', key)).toBe('OK');
       expect(await call('VFILEPATH', key)).toBe(file);
@@ -229,7 +237,9 @@ describe('MMVEC.* commands and seed aliases', () => {
     it('maps a file written outside Redis, read-only, with the same replies', async () => {
       const roFile = `${dt.name}.ro.bin`;
       fs.writeFileSync(fileOf(roFile), dt.bytes);
-      expect(await typed('MMVEC.OPEN', `ro:${dt.name}`, roFile, 'READONLY', 'TYPE', dt.name.toUpperCase())).toBe(int(n));
+      expect(await typed('MMVEC.OPEN', `ro:${dt.name}`, roFile, 'READONLY', 'TYPE', dt.name.toUpperCase())).toBe(
+        int(n),
+      );
       expect(await typed('MMVEC.RANGE', `ro:${dt.name}`, '0', '-1')).toEqual(dt.replies);
       expect(await call('MMVEC.INFO', `ro:${dt.name}`)).toContain('read-only');
     });
@@ -237,10 +247,22 @@ describe('MMVEC.* commands and seed aliases', () => {
 
   it('every dtype alias names its canonical dtype', async () => {
     const aliases: [string, string, number][] = [
-      ['i8', 'int8', 1], ['u8', 'uint8', 1], ['i16', 'int16', 2], ['u16', 'uint16', 2],
-      ['i32', 'int32', 4], ['u32', 'uint32', 4], ['i64', 'int64', 8], ['u64', 'uint64', 8],
-      ['f32', 'float32', 4], ['f64', 'float64', 8], ['float', 'float32', 4], ['double', 'float64', 8],
-      ['INT8', 'int8', 1], ['Float64', 'float64', 8], ['DOUBLE', 'float64', 8], ['U64', 'uint64', 8],
+      ['i8', 'int8', 1],
+      ['u8', 'uint8', 1],
+      ['i16', 'int16', 2],
+      ['u16', 'uint16', 2],
+      ['i32', 'int32', 4],
+      ['u32', 'uint32', 4],
+      ['i64', 'int64', 8],
+      ['u64', 'uint64', 8],
+      ['f32', 'float32', 4],
+      ['f64', 'float64', 8],
+      ['float', 'float32', 4],
+      ['double', 'float64', 8],
+      ['INT8', 'int8', 1],
+      ['Float64', 'float64', 8],
+      ['DOUBLE', 'float64', 8],
+      ['U64', 'uint64', 8],
     ];
     for (const [alias, canonical, itemsize] of aliases) {
       const key = `alias:${alias}`;
@@ -261,8 +283,14 @@ describe('MMVEC.* commands and seed aliases', () => {
 
   it('seed aliases and namespaced names are the same commands', async () => {
     const pairs: [string, string][] = [
-      ['MMAP', 'MMVEC.OPEN'], ['VGET', 'MMVEC.GET'], ['VMGET', 'MMVEC.MGET'], ['VSET', 'MMVEC.SET'],
-      ['VADD', 'MMVEC.ADD'], ['VPOP', 'MMVEC.POP'], ['VCOUNT', 'MMVEC.COUNT'], ['VCLEAR', 'MMVEC.CLEAR'],
+      ['MMAP', 'MMVEC.OPEN'],
+      ['VGET', 'MMVEC.GET'],
+      ['VMGET', 'MMVEC.MGET'],
+      ['VSET', 'MMVEC.SET'],
+      ['VADD', 'MMVEC.ADD'],
+      ['VPOP', 'MMVEC.POP'],
+      ['VCOUNT', 'MMVEC.COUNT'],
+      ['VCLEAR', 'MMVEC.CLEAR'],
     ];
     // Where the server has its own VADD (Redis 8's vector sets), the seed's calls of it reach
     // MMVEC.ADD through the command filter (aliases.test.ts), and COMMAND INFO is the server's.
@@ -391,14 +419,22 @@ describe('MMVEC.* commands and seed aliases', () => {
     expect(await server.redis.callBuffer('MMVEC.GETBLOB', 'ro1', '0', '3')).toEqual(le(Int32Array.from([7, 8, 9])));
     expect(await call('MMVEC.SYNC', 'ro1')).toBe('OK');
     expect(await call('MMVEC.INFO', 'ro1')).toEqual([
-      'path', 'shared.bin',
-      'file', path.join(realDir, 'shared.bin'),
-      'dtype', 'int32',
-      'itemsize', 4,
-      'count', 3,
-      'bytes', 12,
-      'mode', 'read-only',
-      'backing', 'mapped',
+      'path',
+      'shared.bin',
+      'file',
+      path.join(realDir, 'shared.bin'),
+      'dtype',
+      'int32',
+      'itemsize',
+      4,
+      'count',
+      3,
+      'bytes',
+      12,
+      'mode',
+      'read-only',
+      'backing',
+      'mapped',
     ]);
     // Reopening the same binding is idempotent.
     expect(await call('MMVEC.OPEN', 'ro1', 'shared.bin', 'TYPE', 'int32', 'READONLY')).toBe(3);
@@ -473,13 +509,33 @@ describe('MMVEC.* commands and seed aliases', () => {
   it('COMMAND GETKEYS finds the key at argument 1 for every command (Redis Cluster routing)', async () => {
     expect(await call('COMMAND', 'GETKEYS', 'MMVEC.SET', 'k', '0', '1')).toEqual(['k']);
     const forms: string[][] = [
-      ['MMVEC.OPEN', 'k', 'p'], ['MMVEC.GET', 'k', '0'], ['MMVEC.MGET', 'k', '0', '1'],
-      ['MMVEC.SET', 'k', '0', '1'], ['MMVEC.ADD', 'k', '1'], ['MMVEC.POP', 'k'], ['MMVEC.COUNT', 'k'],
-      ['MMVEC.CLEAR', 'k'], ['MMVEC.RANGE', 'k', '0', '1'], ['MMVEC.GETBLOB', 'k', '0', '1'],
-      ['MMVEC.SETBLOB', 'k', '0', 'x'], ['MMVEC.ADDBLOB', 'k', 'x'], ['MMVEC.INCRBY', 'k', '0', '1'],
-      ['MMVEC.INFO', 'k'], ['MMVEC.SYNC', 'k'], ['MMAP', 'k', 'p'], ['VGET', 'k', '0'],
-      ['VMGET', 'k', '0'], ['VSET', 'k', '0', '1'], ['VADD', 'k', '1'], ['VPOP', 'k'], ['VCOUNT', 'k'],
-      ['VCLEAR', 'k'], ['VALL', 'k'], ['VTYPE', 'k'], ['VSIZE', 'k'], ['VFILEPATH', 'k'],
+      ['MMVEC.OPEN', 'k', 'p'],
+      ['MMVEC.GET', 'k', '0'],
+      ['MMVEC.MGET', 'k', '0', '1'],
+      ['MMVEC.SET', 'k', '0', '1'],
+      ['MMVEC.ADD', 'k', '1'],
+      ['MMVEC.POP', 'k'],
+      ['MMVEC.COUNT', 'k'],
+      ['MMVEC.CLEAR', 'k'],
+      ['MMVEC.RANGE', 'k', '0', '1'],
+      ['MMVEC.GETBLOB', 'k', '0', '1'],
+      ['MMVEC.SETBLOB', 'k', '0', 'x'],
+      ['MMVEC.ADDBLOB', 'k', 'x'],
+      ['MMVEC.INCRBY', 'k', '0', '1'],
+      ['MMVEC.INFO', 'k'],
+      ['MMVEC.SYNC', 'k'],
+      ['MMAP', 'k', 'p'],
+      ['VGET', 'k', '0'],
+      ['VMGET', 'k', '0'],
+      ['VSET', 'k', '0', '1'],
+      ['VADD', 'k', '1'],
+      ['VPOP', 'k'],
+      ['VCOUNT', 'k'],
+      ['VCLEAR', 'k'],
+      ['VALL', 'k'],
+      ['VTYPE', 'k'],
+      ['VSIZE', 'k'],
+      ['VFILEPATH', 'k'],
     ];
     for (const form of forms) {
       expect(await call('COMMAND', 'GETKEYS', ...form), form.join(' ')).toEqual(['k']);
@@ -506,12 +562,27 @@ describe('module argument ALIASES no', () => {
 
   it('registers only the namespaced names', async () => {
     const call = (command: string, ...args: string[]): Promise<unknown> => server.redis.call(command, ...args);
-    for (const alias of ['MMAP', 'VGET', 'VMGET', 'VSET', 'VADD', 'VPOP', 'VCOUNT', 'VCLEAR', 'VALL', 'VTYPE', 'VSIZE', 'VFILEPATH']) {
+    for (const alias of [
+      'MMAP',
+      'VGET',
+      'VMGET',
+      'VSET',
+      'VADD',
+      'VPOP',
+      'VCOUNT',
+      'VCLEAR',
+      'VALL',
+      'VTYPE',
+      'VSIZE',
+      'VFILEPATH',
+    ]) {
       // Redis 8 has a VADD of its own (vector sets); no other name is the server's.
       if (alias === 'VADD' && features.vectorSets) continue;
       expect(await call('COMMAND', 'INFO', alias)).toEqual([null]);
     }
-    expect(await errorOf(call('VGET', 'db', '5'))).toBe("ERR unknown command 'VGET', with args beginning with: 'db' '5' ");
+    expect(await errorOf(call('VGET', 'db', '5'))).toBe(
+      "ERR unknown command 'VGET', with args beginning with: 'db' '5' ",
+    );
     expect(await errorOf(call('MMAP', 'db', 'file.mmap'))).toMatch(/^ERR unknown command 'MMAP'/);
     expect(fs.existsSync(path.join(server.dir, 'file.mmap'))).toBe(false);
     expect(await call('MMVEC.OPEN', 'db', 'file.mmap')).toBe(0);

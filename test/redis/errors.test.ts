@@ -65,7 +65,13 @@ const BAD_ARITY: [string, string[][]][] = [
   ['MMVEC.MGET', [[], ['k']]],
   ['VMGET', [['k']]],
   ['MMVEC.SET', [[], ['k'], ['k', '0'], ['k', '0', '1', '2']]],
-  ['VSET', [['k', '0'], ['k', '0', '1', '2', '3', '4']]],
+  [
+    'VSET',
+    [
+      ['k', '0'],
+      ['k', '0', '1', '2', '3', '4'],
+    ],
+  ],
   ['MMVEC.ADD', [[], ['k']]],
   ['VADD', [['k']]],
   ['MMVEC.POP', [[], ['k', 'x']]],
@@ -109,7 +115,13 @@ describe('module errors', () => {
   }
 
   /** `command` must fail with exactly `message` and leave the key's file and count as they were. */
-  async function refusedUntouched(key: string, file: string, message: string, command: string, ...args: Arg[]): Promise<void> {
+  async function refusedUntouched(
+    key: string,
+    file: string,
+    message: string,
+    command: string,
+    ...args: Arg[]
+  ): Promise<void> {
     const before = bytesOf(file);
     const count = await call('MMVEC.COUNT', key);
     expect(await err(command, ...args)).toBe(message);
@@ -198,7 +210,8 @@ describe('module errors', () => {
     it.each(BAD_ARITY)('%s', async (command, argLists) => {
       // `VADD k` cannot be the seed's append, so on a server with its own VADD (Redis 8's
       // vector sets) the command filter leaves it to that command, which names itself in capitals.
-      const expected = command === 'VADD' && features.vectorSets ? "ERR wrong number of arguments for 'VADD' command" : arity(command);
+      const expected =
+        command === 'VADD' && features.vectorSets ? "ERR wrong number of arguments for 'VADD' command" : arity(command);
       for (const args of argLists) {
         expect(await err(command, ...args), `${command} ${args.join(' ')}`).toBe(expected);
       }
@@ -247,15 +260,55 @@ describe('module errors', () => {
       const { key, file } = await vector('float64', ['1', '2', '3']);
       await refusedUntouched(key, file, 'ERR index -1 is out of range for length 3', 'VSET', key, '-1', '5');
       await refusedUntouched(key, file, 'ERR index 3 is out of range for length 3', 'VSET', key, '3', '5');
-      await refusedUntouched(key, file, 'ERR index 9223372036854775807 is out of range for length 3', 'VSET', key, '9223372036854775807', '5');
-      await refusedUntouched(key, file, 'ERR index -9223372036854775808 is out of range for length 3', 'VSET', key, '-9223372036854775808', '5');
+      await refusedUntouched(
+        key,
+        file,
+        'ERR index 9223372036854775807 is out of range for length 3',
+        'VSET',
+        key,
+        '9223372036854775807',
+        '5',
+      );
+      await refusedUntouched(
+        key,
+        file,
+        'ERR index -9223372036854775808 is out of range for length 3',
+        'VSET',
+        key,
+        '-9223372036854775808',
+        '5',
+      );
       await refusedUntouched(key, file, 'ERR index -1 is out of range for length 3', 'MMVEC.INCRBY', key, '-1', '1');
       await refusedUntouched(key, file, 'ERR index 3 is out of range for length 3', 'MMVEC.INCRBY', key, '3', '1');
-      await refusedUntouched(key, file, 'ERR index 9223372036854775807 is out of range for length 3', 'MMVEC.INCRBY', key, '9223372036854775807', '1');
+      await refusedUntouched(
+        key,
+        file,
+        'ERR index 9223372036854775807 is out of range for length 3',
+        'MMVEC.INCRBY',
+        key,
+        '9223372036854775807',
+        '1',
+      );
       // An empty vector has no index to write.
       const empty = await vector('int8');
-      await refusedUntouched(empty.key, empty.file, 'ERR index 0 is out of range for length 0', 'VSET', empty.key, '0', '1');
-      await refusedUntouched(empty.key, empty.file, 'ERR index 0 is out of range for length 0', 'MMVEC.INCRBY', empty.key, '0', '1');
+      await refusedUntouched(
+        empty.key,
+        empty.file,
+        'ERR index 0 is out of range for length 0',
+        'VSET',
+        empty.key,
+        '0',
+        '1',
+      );
+      await refusedUntouched(
+        empty.key,
+        empty.file,
+        'ERR index 0 is out of range for length 0',
+        'MMVEC.INCRBY',
+        empty.key,
+        '0',
+        '1',
+      );
     });
   });
 
@@ -313,12 +366,21 @@ describe('module errors', () => {
 
     it('binary garbage and NUL bytes as values are refused, without breaking the reply', async () => {
       const { key, file } = await vector('float64', ['1']);
-      await refusedUntouched(key, file, badValue('1\\02', 'float64', 'not a number'), 'VADD', key, Buffer.from('1\u00002'));
+      await refusedUntouched(
+        key,
+        file,
+        badValue('1\\02', 'float64', 'not a number'),
+        'VADD',
+        key,
+        Buffer.from('1\u00002'),
+      );
       await refusedUntouched(key, file, badValue('1  2', 'float64', 'not a number'), 'VADD', key, '1\r\n2');
       const message = await err('VADD', key, Buffer.from([0xff, 0xfe]));
       expect(message).toMatch(/^ERR value '.*' is not valid for float64: not a number$/);
       const i8 = await vector('int8', ['1']);
-      expect(await err('VSET', i8.key, '0', Buffer.from([0x80]))).toMatch(/^ERR value '.*' is not valid for int8: not an integer$/);
+      expect(await err('VSET', i8.key, '0', Buffer.from([0x80]))).toMatch(
+        /^ERR value '.*' is not valid for int8: not an integer$/,
+      );
     });
 
     it('an error that echoes a non-ASCII value keeps it intact (UTF-8 is not cut to bytes)', async () => {
@@ -328,39 +390,123 @@ describe('module errors', () => {
 
     it('INCRBY refuses bad deltas and results the dtype cannot hold', async () => {
       const i8 = await vector('int8', ['120', '-120']);
-      await refusedUntouched(i8.key, i8.file, badValue('128', 'int8', 'out of range'), 'MMVEC.INCRBY', i8.key, '0', '8');
-      await refusedUntouched(i8.key, i8.file, badValue('-129', 'int8', 'out of range'), 'MMVEC.INCRBY', i8.key, '1', '-9');
-      await refusedUntouched(i8.key, i8.file, badValue('1.5', 'int8', 'not an integer increment'), 'MMVEC.INCRBY', i8.key, '0', '1.5');
-      await refusedUntouched(i8.key, i8.file, badValue('abc', 'int8', 'not an integer increment'), 'MMVEC.INCRBY', i8.key, '0', 'abc');
-      await refusedUntouched(i8.key, i8.file, badValue('', 'int8', 'not an integer increment'), 'MMVEC.INCRBY', i8.key, '0', '');
       await refusedUntouched(
-        i8.key, i8.file, badValue('99999999999999999999', 'int8', 'not an integer increment'),
-        'MMVEC.INCRBY', i8.key, '0', '99999999999999999999',
+        i8.key,
+        i8.file,
+        badValue('128', 'int8', 'out of range'),
+        'MMVEC.INCRBY',
+        i8.key,
+        '0',
+        '8',
+      );
+      await refusedUntouched(
+        i8.key,
+        i8.file,
+        badValue('-129', 'int8', 'out of range'),
+        'MMVEC.INCRBY',
+        i8.key,
+        '1',
+        '-9',
+      );
+      await refusedUntouched(
+        i8.key,
+        i8.file,
+        badValue('1.5', 'int8', 'not an integer increment'),
+        'MMVEC.INCRBY',
+        i8.key,
+        '0',
+        '1.5',
+      );
+      await refusedUntouched(
+        i8.key,
+        i8.file,
+        badValue('abc', 'int8', 'not an integer increment'),
+        'MMVEC.INCRBY',
+        i8.key,
+        '0',
+        'abc',
+      );
+      await refusedUntouched(
+        i8.key,
+        i8.file,
+        badValue('', 'int8', 'not an integer increment'),
+        'MMVEC.INCRBY',
+        i8.key,
+        '0',
+        '',
+      );
+      await refusedUntouched(
+        i8.key,
+        i8.file,
+        badValue('99999999999999999999', 'int8', 'not an integer increment'),
+        'MMVEC.INCRBY',
+        i8.key,
+        '0',
+        '99999999999999999999',
       );
       const u8 = await vector('uint8', ['0']);
-      await refusedUntouched(u8.key, u8.file, badValue('-1', 'uint8', 'out of range'), 'MMVEC.INCRBY', u8.key, '0', '-1');
+      await refusedUntouched(
+        u8.key,
+        u8.file,
+        badValue('-1', 'uint8', 'out of range'),
+        'MMVEC.INCRBY',
+        u8.key,
+        '0',
+        '-1',
+      );
       const i64 = await vector('int64', ['9223372036854775807']);
       await refusedUntouched(
-        i64.key, i64.file, badValue('9223372036854775808', 'int64', 'out of range'),
-        'MMVEC.INCRBY', i64.key, '0', '1',
+        i64.key,
+        i64.file,
+        badValue('9223372036854775808', 'int64', 'out of range'),
+        'MMVEC.INCRBY',
+        i64.key,
+        '0',
+        '1',
       );
       const u64 = await vector('uint64', ['18446744073709551615']);
       await refusedUntouched(
-        u64.key, u64.file, badValue('18446744073709551616', 'uint64', 'out of range'),
-        'MMVEC.INCRBY', u64.key, '0', '1',
+        u64.key,
+        u64.file,
+        badValue('18446744073709551616', 'uint64', 'out of range'),
+        'MMVEC.INCRBY',
+        u64.key,
+        '0',
+        '1',
       );
       const f64 = await vector('float64', ['1.7976931348623157e308']);
       for (const bad of ['inf', '-inf', 'nan', '1e400']) {
         const reason = bad === '1e400' ? 'out of range' : 'not a finite increment';
         await refusedUntouched(f64.key, f64.file, badValue(bad, 'float64', reason), 'MMVEC.INCRBY', f64.key, '0', bad);
       }
-      await refusedUntouched(f64.key, f64.file, badValue('abc', 'float64', 'not a number'), 'MMVEC.INCRBY', f64.key, '0', 'abc');
       await refusedUntouched(
-        f64.key, f64.file, badValue('inf', 'float64', 'increment would not be finite'),
-        'MMVEC.INCRBY', f64.key, '0', '1.7976931348623157e308',
+        f64.key,
+        f64.file,
+        badValue('abc', 'float64', 'not a number'),
+        'MMVEC.INCRBY',
+        f64.key,
+        '0',
+        'abc',
+      );
+      await refusedUntouched(
+        f64.key,
+        f64.file,
+        badValue('inf', 'float64', 'increment would not be finite'),
+        'MMVEC.INCRBY',
+        f64.key,
+        '0',
+        '1.7976931348623157e308',
       );
       const f32 = await vector('float32', ['3e38']);
-      await refusedUntouched(f32.key, f32.file, badValue('6.000000005497756e38', 'float32', 'out of range'), 'MMVEC.INCRBY', f32.key, '0', '3e38');
+      await refusedUntouched(
+        f32.key,
+        f32.file,
+        badValue('6.000000005497756e38', 'float32', 'out of range'),
+        'MMVEC.INCRBY',
+        f32.key,
+        '0',
+        '3e38',
+      );
     });
   });
 
@@ -373,10 +519,56 @@ describe('module errors', () => {
 
     it('VSET: one bad pair anywhere and no pair is written', async () => {
       const { key, file } = await vector('int16', ['1', '2', '3', '4']);
-      await refusedUntouched(key, file, badValue('x', 'int16', 'not an integer'), 'VSET', key, '0', '10', '1', '20', '2', 'x');
-      await refusedUntouched(key, file, badValue('40000', 'int16', 'out of range'), 'VSET', key, '0', '10', '1', '40000', '2', '30');
-      await refusedUntouched(key, file, 'ERR index 4 is out of range for length 4', 'VSET', key, '0', '10', '1', '20', '4', '30');
-      await refusedUntouched(key, file, 'ERR index -1 is out of range for length 4', 'VSET', key, '0', '10', '-1', '20');
+      await refusedUntouched(
+        key,
+        file,
+        badValue('x', 'int16', 'not an integer'),
+        'VSET',
+        key,
+        '0',
+        '10',
+        '1',
+        '20',
+        '2',
+        'x',
+      );
+      await refusedUntouched(
+        key,
+        file,
+        badValue('40000', 'int16', 'out of range'),
+        'VSET',
+        key,
+        '0',
+        '10',
+        '1',
+        '40000',
+        '2',
+        '30',
+      );
+      await refusedUntouched(
+        key,
+        file,
+        'ERR index 4 is out of range for length 4',
+        'VSET',
+        key,
+        '0',
+        '10',
+        '1',
+        '20',
+        '4',
+        '30',
+      );
+      await refusedUntouched(
+        key,
+        file,
+        'ERR index -1 is out of range for length 4',
+        'VSET',
+        key,
+        '0',
+        '10',
+        '-1',
+        '20',
+      );
       await refusedUntouched(key, file, NOT_INTEGER('index'), 'VSET', key, '0', '10', 'one', '20');
       expect(bytesOf(file)).toEqual(le(Int16Array.from([1, 2, 3, 4])));
       expect(await call('VALL', key)).toEqual([1, 2, 3, 4]);
@@ -396,7 +588,9 @@ describe('module errors', () => {
     it('a key bound to one file refuses another; the other file is not created', async () => {
       expect(await call('MMAP', 'bound', 'bound.bin')).toBe(0);
       expect(await err('MMAP', 'bound', 'other.bin')).toBe('ERR key is already mapped to another file');
-      expect(await err('MMVEC.OPEN', 'bound', 'other.bin', 'TYPE', 'float64')).toBe('ERR key is already mapped to another file');
+      expect(await err('MMVEC.OPEN', 'bound', 'other.bin', 'TYPE', 'float64')).toBe(
+        'ERR key is already mapped to another file',
+      );
       expect(fs.existsSync(fileOf('other.bin'))).toBe(false);
       expect(await call('VFILEPATH', 'bound')).toBe('bound.bin');
     });
@@ -414,8 +608,12 @@ describe('module errors', () => {
 
     it('re-MMAP with another TYPE is refused', async () => {
       expect(await call('MMVEC.OPEN', 'typed', 'typed.bin', 'TYPE', 'int32')).toBe(0);
-      expect(await err('MMVEC.OPEN', 'typed', 'typed.bin', 'TYPE', 'uint32')).toBe('ERR key is already mapped as int32');
-      expect(await err('MMVEC.OPEN', 'typed', 'typed.bin', 'TYPE', 'float64')).toBe('ERR key is already mapped as int32');
+      expect(await err('MMVEC.OPEN', 'typed', 'typed.bin', 'TYPE', 'uint32')).toBe(
+        'ERR key is already mapped as int32',
+      );
+      expect(await err('MMVEC.OPEN', 'typed', 'typed.bin', 'TYPE', 'float64')).toBe(
+        'ERR key is already mapped as int32',
+      );
       expect(await err('MMAP', 'typed', 'typed.bin', 'float', 'writable')).toBe('ERR key is already mapped as int32');
       expect(await call('VTYPE', 'typed')).toBe('int32');
     });
@@ -426,7 +624,9 @@ describe('module errors', () => {
       expect(await err('MMAP', 'd1', 'adir/')).toBe("ERR bad path 'adir/': does not name a file");
       expect(await err('MMVEC.OPEN', 'd1', 'adir', 'READONLY')).toBe(`ERR not a regular file: ${real('adir')}`);
       expect(await err('MMAP', 'd2', 'nodir/x.bin')).toBe(`ERR no such file or directory: ${real('nodir')}`);
-      expect(await err('MMAP', 'd2', 'nodir/deeper/x.bin')).toBe(`ERR no such file or directory: ${real('nodir/deeper')}`);
+      expect(await err('MMAP', 'd2', 'nodir/deeper/x.bin')).toBe(
+        `ERR no such file or directory: ${real('nodir/deeper')}`,
+      );
       expect(fs.existsSync(fileOf('nodir'))).toBe(false);
       expect(await err('MMAP', 'd3', 'adir/..')).toBe("ERR bad path 'adir/..': does not name a file");
       expect(await err('MMAP', 'd3', '')).toBe("ERR bad path '': empty path");
@@ -438,14 +638,18 @@ describe('module errors', () => {
     });
 
     it('a read-only open of a missing file is refused and creates nothing', async () => {
-      expect(await err('MMVEC.OPEN', 'ro', 'missing.bin', 'READONLY')).toBe(`ERR no such file or directory: ${real('missing.bin')}`);
+      expect(await err('MMVEC.OPEN', 'ro', 'missing.bin', 'READONLY')).toBe(
+        `ERR no such file or directory: ${real('missing.bin')}`,
+      );
       expect(fs.existsSync(fileOf('missing.bin'))).toBe(false);
       expect(await call('EXISTS', 'ro')).toBe(0);
     });
 
     it('a file whose size is not a multiple of the item size is refused, not truncated', async () => {
       fs.writeFileSync(fileOf('odd.bin'), Buffer.from([1, 2, 3]));
-      expect(await err('MMAP', 'odd', 'odd.bin')).toBe(`ERR size of ${real('odd.bin')} is 3 bytes, not a multiple of 8 (float64)`);
+      expect(await err('MMAP', 'odd', 'odd.bin')).toBe(
+        `ERR size of ${real('odd.bin')} is 3 bytes, not a multiple of 8 (float64)`,
+      );
       expect(await err('MMVEC.OPEN', 'odd', 'odd.bin', 'TYPE', 'int16')).toBe(
         `ERR size of ${real('odd.bin')} is 3 bytes, not a multiple of 2 (int16)`,
       );
@@ -461,8 +665,12 @@ describe('module errors', () => {
 
     it('an unknown dtype is refused and creates nothing', async () => {
       for (const bad of ['complex128', 'long_double', 'string', 'int', 'float16', '']) {
-        expect(await err('MMVEC.OPEN', 'bad', 'baddtype.bin', 'TYPE', bad), bad).toBe(`ERR unknown dtype '${bad}' (expected one of ${DTYPE_LIST})`);
-        expect(await err('MMAP', 'bad', 'baddtype.bin', bad, 'writable'), bad).toBe(`ERR unknown dtype '${bad}' (expected one of ${DTYPE_LIST})`);
+        expect(await err('MMVEC.OPEN', 'bad', 'baddtype.bin', 'TYPE', bad), bad).toBe(
+          `ERR unknown dtype '${bad}' (expected one of ${DTYPE_LIST})`,
+        );
+        expect(await err('MMAP', 'bad', 'baddtype.bin', bad, 'writable'), bad).toBe(
+          `ERR unknown dtype '${bad}' (expected one of ${DTYPE_LIST})`,
+        );
       }
       expect(fs.existsSync(fileOf('baddtype.bin'))).toBe(false);
     });
@@ -491,10 +699,18 @@ describe('module errors', () => {
     });
 
     it("the seed form's value_size must match the type, and only `writable` may follow", async () => {
-      expect(await err('MMAP', 'vs', 'vs.bin', 'double', '4')).toBe('ERR value_size 4 does not match float64, whose itemsize is 8');
-      expect(await err('MMAP', 'vs', 'vs.bin', 'int8', '2', 'writable')).toBe('ERR value_size 2 does not match int8, whose itemsize is 1');
-      expect(await err('MMAP', 'vs', 'vs.bin', 'int16', '0')).toBe('ERR value_size 0 does not match int16, whose itemsize is 2');
-      expect(await err('MMAP', 'vs', 'vs.bin', 'int16', '-2')).toBe('ERR value_size -2 does not match int16, whose itemsize is 2');
+      expect(await err('MMAP', 'vs', 'vs.bin', 'double', '4')).toBe(
+        'ERR value_size 4 does not match float64, whose itemsize is 8',
+      );
+      expect(await err('MMAP', 'vs', 'vs.bin', 'int8', '2', 'writable')).toBe(
+        'ERR value_size 2 does not match int8, whose itemsize is 1',
+      );
+      expect(await err('MMAP', 'vs', 'vs.bin', 'int16', '0')).toBe(
+        'ERR value_size 0 does not match int16, whose itemsize is 2',
+      );
+      expect(await err('MMAP', 'vs', 'vs.bin', 'int16', '-2')).toBe(
+        'ERR value_size -2 does not match int16, whose itemsize is 2',
+      );
       expect(await err('MMAP', 'vs', 'vs.bin', 'double', 'abc')).toBe(NOT_INTEGER('value_size'));
       expect(await err('MMAP', 'vs', 'vs.bin', 'double', 'writable', 'writable')).toBe(NOT_INTEGER('value_size'));
       expect(fs.existsSync(fileOf('vs.bin'))).toBe(false);
@@ -546,20 +762,45 @@ describe('module errors', () => {
       }
       const u64 = await vector('uint64', ['1']);
       await refusedUntouched(
-        u64.key, u64.file, 'ERR 12 bytes is not a whole number of uint64 elements (8 bytes each)',
-        'MMVEC.ADDBLOB', u64.key, Buffer.alloc(12),
+        u64.key,
+        u64.file,
+        'ERR 12 bytes is not a whole number of uint64 elements (8 bytes each)',
+        'MMVEC.ADDBLOB',
+        u64.key,
+        Buffer.alloc(12),
       );
     });
 
     it('SETBLOB refuses a start past the end (no gaps) and a negative start', async () => {
       const { key, file } = await vector('int32', ['1', '2']);
-      await refusedUntouched(key, file, 'ERR index 3 is out of range for length 2', 'MMVEC.SETBLOB', key, '3', Buffer.alloc(4));
       await refusedUntouched(
-        key, file, 'ERR index 9223372036854775807 is out of range for length 2',
-        'MMVEC.SETBLOB', key, '9223372036854775807', Buffer.alloc(4),
+        key,
+        file,
+        'ERR index 3 is out of range for length 2',
+        'MMVEC.SETBLOB',
+        key,
+        '3',
+        Buffer.alloc(4),
+      );
+      await refusedUntouched(
+        key,
+        file,
+        'ERR index 9223372036854775807 is out of range for length 2',
+        'MMVEC.SETBLOB',
+        key,
+        '9223372036854775807',
+        Buffer.alloc(4),
       );
       await refusedUntouched(key, file, 'ERR start must not be negative', 'MMVEC.SETBLOB', key, '-1', Buffer.alloc(4));
-      await refusedUntouched(key, file, NOT_INTEGER('start'), 'MMVEC.SETBLOB', key, '99999999999999999999', Buffer.alloc(4));
+      await refusedUntouched(
+        key,
+        file,
+        NOT_INTEGER('start'),
+        'MMVEC.SETBLOB',
+        key,
+        '99999999999999999999',
+        Buffer.alloc(4),
+      );
     });
 
     it('GETBLOB refuses a negative start or count', async () => {
@@ -609,7 +850,9 @@ describe('module errors', () => {
       const { key } = await vector('float64', ['1']);
       expect(await err('VGET', key, '')).toBe(NOT_INTEGER('index'));
       expect(await err('VADD', key, '')).toBe(badValue('', 'float64', 'not a number'));
-      expect(await err('MMVEC.OPEN', 'e', 'e.bin', 'TYPE', '')).toBe(`ERR unknown dtype '' (expected one of ${DTYPE_LIST})`);
+      expect(await err('MMVEC.OPEN', 'e', 'e.bin', 'TYPE', '')).toBe(
+        `ERR unknown dtype '' (expected one of ${DTYPE_LIST})`,
+      );
       expect(await call('MMVEC.ADDBLOB', key, '')).toBe(0);
     });
 
@@ -624,7 +867,9 @@ describe('module errors', () => {
     });
 
     it('a path with a NUL byte is refused', async () => {
-      expect(await err('MMAP', 'nul', Buffer.from('nul\u0000.bin'))).toBe("ERR bad path 'nul\\0.bin': contains a NUL byte");
+      expect(await err('MMAP', 'nul', Buffer.from('nul\u0000.bin'))).toBe(
+        "ERR bad path 'nul\\0.bin': contains a NUL byte",
+      );
       expect(fs.readdirSync(server.dir).filter((name) => name.startsWith('nul'))).toEqual([]);
     });
 
@@ -636,7 +881,15 @@ describe('module errors', () => {
       await refusedUntouched(key, file, NOT_INTEGER('index'), 'VSET', key, huge, '1');
       await refusedUntouched(key, file, badValue(huge, 'int64', 'out of range'), 'VSET', key, '0', huge);
       await refusedUntouched(key, file, badValue(huge, 'int64', 'out of range'), 'VADD', key, huge);
-      await refusedUntouched(key, file, badValue(huge, 'int64', 'not an integer increment'), 'MMVEC.INCRBY', key, '0', huge);
+      await refusedUntouched(
+        key,
+        file,
+        badValue(huge, 'int64', 'not an integer increment'),
+        'MMVEC.INCRBY',
+        key,
+        '0',
+        huge,
+      );
       expect(await err('MMVEC.RANGE', key, huge, '1')).toBe(NOT_INTEGER('start'));
       expect(await err('MMVEC.GETBLOB', key, '0', huge)).toBe(NOT_INTEGER('count'));
       expect(await err('MMAP', 'h', 'h.bin', 'int8', huge)).toBe(NOT_INTEGER('value_size'));
@@ -644,7 +897,14 @@ describe('module errors', () => {
       const f64 = await vector('float64', ['1e308']);
       expect(await call('VGET', f64.key, '0')).toBe('1e308');
       const digits = '9'.repeat(1000);
-      await refusedUntouched(key, file, `ERR value '${'9'.repeat(128)}...' is not valid for int64: out of range`, 'VADD', key, digits);
+      await refusedUntouched(
+        key,
+        file,
+        `ERR value '${'9'.repeat(128)}...' is not valid for int64: out of range`,
+        'VADD',
+        key,
+        digits,
+      );
     });
 
     it('a large garbage value is refused without harm', async () => {

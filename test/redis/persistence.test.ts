@@ -52,7 +52,10 @@ async function waitFor(what: string, check: () => Promise<boolean>, ms = 10_000)
 
 /** BGREWRITEAOF, then poll INFO persistence until the rewrite has finished. */
 async function rewriteAof(redis: Redis): Promise<void> {
-  await waitFor('no rewrite in progress', async () => infoField(await redis.info('persistence'), 'aof_rewrite_in_progress') === '0');
+  await waitFor(
+    'no rewrite in progress',
+    async () => infoField(await redis.info('persistence'), 'aof_rewrite_in_progress') === '0',
+  );
   await redis.call('BGREWRITEAOF');
   await waitFor('the AOF rewrite', async () => {
     const info = await redis.info('persistence');
@@ -63,7 +66,10 @@ async function rewriteAof(redis: Redis): Promise<void> {
 
 /** How many times the server's log says it loaded the append only file. */
 function aofLoads(server: TestServer): number {
-  return server.log().split('\n').filter((l) => l.includes('DB loaded from append only file')).length;
+  return server
+    .log()
+    .split('\n')
+    .filter((l) => l.includes('DB loaded from append only file')).length;
 }
 
 function infoField(info: string, field: string): string | undefined {
@@ -93,16 +99,26 @@ const DTYPES = Object.keys(SAMPLES) as DType[];
 function encode(dtype: DType, values: readonly string[]): Buffer {
   const array = (() => {
     switch (dtype) {
-      case 'int8': return Int8Array.from(values, Number);
-      case 'uint8': return Uint8Array.from(values, Number);
-      case 'int16': return Int16Array.from(values, Number);
-      case 'uint16': return Uint16Array.from(values, Number);
-      case 'int32': return Int32Array.from(values, Number);
-      case 'uint32': return Uint32Array.from(values, Number);
-      case 'int64': return BigInt64Array.from(values, BigInt);
-      case 'uint64': return BigUint64Array.from(values, BigInt);
-      case 'float32': return Float32Array.from(values, Number);
-      case 'float64': return Float64Array.from(values, Number);
+      case 'int8':
+        return Int8Array.from(values, Number);
+      case 'uint8':
+        return Uint8Array.from(values, Number);
+      case 'int16':
+        return Int16Array.from(values, Number);
+      case 'uint16':
+        return Uint16Array.from(values, Number);
+      case 'int32':
+        return Int32Array.from(values, Number);
+      case 'uint32':
+        return Uint32Array.from(values, Number);
+      case 'int64':
+        return BigInt64Array.from(values, BigInt);
+      case 'uint64':
+        return BigUint64Array.from(values, BigInt);
+      case 'float32':
+        return Float32Array.from(values, Number);
+      case 'float64':
+        return Float64Array.from(values, Number);
     }
   })();
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
@@ -156,7 +172,9 @@ async function bindEveryDtype(server: TestServer): Promise<string[]> {
     const ro = `ro:${dtype}`;
     const reversed = [...SAMPLES[dtype]].reverse();
     fs.writeFileSync(path.join(server.dir, `ro-${dtype}.bin`), encode(dtype, reversed));
-    expect(await server.redis.call('MMVEC.OPEN', ro, `ro-${dtype}.bin`, 'TYPE', dtype, 'READONLY')).toBe(reversed.length);
+    expect(await server.redis.call('MMVEC.OPEN', ro, `ro-${dtype}.bin`, 'TYPE', dtype, 'READONLY')).toBe(
+      reversed.length,
+    );
     keys.push(rw, ro);
   }
   return keys;
@@ -185,7 +203,9 @@ function expectEveryDtype(states: Record<string, KeyState>): void {
   // Floats come back as text that parses to the very same value.
   expect(states['rw:float64']!.values.map(Number)).toEqual(SAMPLES.float64.map(Number));
   // float32 as the shortest text that reads back as the same float32.
-  expect(states['rw:float32']!.values.map((v) => Math.fround(Number(v)))).toEqual(SAMPLES.float32.map((v) => Math.fround(Number(v))));
+  expect(states['rw:float32']!.values.map((v) => Math.fround(Number(v)))).toEqual(
+    SAMPLES.float32.map((v) => Math.fround(Number(v))),
+  );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -218,7 +238,7 @@ describe('RDB', () => {
     expect(second.log()).not.toMatch(/panicked|crashed/i);
     const after = await statesOf(second, keys);
     expect(after).toEqual(before);
-    expect((await second.redis.call('TYPE', 'rw:float64'))).toBe('mmvec-vec');
+    expect(await second.redis.call('TYPE', 'rw:float64')).toBe('mmvec-vec');
 
     expect(await second.redis.call('MMVEC.ADD', 'rw:float64', '2.5')).toBe(1);
     expect(await second.redis.call('MMVEC.POP', 'rw:float64')).toBe('2.5');
@@ -325,7 +345,12 @@ async function writeStreamPartTwo(redis: Redis): Promise<void> {
     .call('MMVEC.INCRBY', 'a', '0', '0.5')
     .call('MMVEC.ADD', 'd', '-1')
     .exec();
-  expect(tx).toEqual([[null, 1], [null, 2], [null, '2'], [null, 1]]);
+  expect(tx).toEqual([
+    [null, 1],
+    [null, 2],
+    [null, '2'],
+    [null, 1],
+  ]);
   expect(await r('MMVEC.OPEN', 'e', 'e.bin', 'TYPE', 'uint8')).toBe(0);
   expect(await r('VADD', 'e', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10')).toBe(10);
   expect(await r('VPOP', 'e')).toBe(10);
@@ -362,7 +387,12 @@ const STREAM_RESULT: Record<string, { dtype: DType; values: string[] }> = {
 function expectStreamResult(states: Record<string, KeyState>): void {
   for (const [key, { dtype, values }] of Object.entries(STREAM_RESULT)) {
     const state = states[key]!;
-    expect(state.info, key).toMatchObject({ dtype, count: String(values.length), mode: 'read-write', backing: 'mapped' });
+    expect(state.info, key).toMatchObject({
+      dtype,
+      count: String(values.length),
+      mode: 'read-write',
+      backing: 'mapped',
+    });
     expect(state.values.map(Number), key).toEqual(values.map(Number));
     expect(state.file.equals(encode(dtype, values)), `${key} file bytes`).toBe(true);
     expect(state.blob.equals(state.file), `${key} blob`).toBe(true);
@@ -381,7 +411,9 @@ describe('the AOF tail replayed onto the live file', () => {
     expectStreamResult(before);
     // Nothing was rewritten: the whole history is in the incr file, as effects.
     const names = new Set(aofCommands(first.dir, '.incr.aof').map((c) => c[0]));
-    expect(names).toEqual(new Set(['SELECT', 'MMVEC.BIND', 'MMVEC.SPLICE', 'MMVEC.PUTAT', 'MMVEC.SETLEN', 'MULTI', 'EXEC', 'DEL']));
+    expect(names).toEqual(
+      new Set(['SELECT', 'MMVEC.BIND', 'MMVEC.SPLICE', 'MMVEC.PUTAT', 'MMVEC.SETLEN', 'MULTI', 'EXEC', 'DEL']),
+    );
 
     const loadsBefore = aofLoads(first);
     const second = await restart(first);
@@ -506,7 +538,13 @@ describe('a backing file missing or unusable at load', () => {
   });
 });
 
-async function expectMissing(server: TestServer, key: string, file: string, dtype: DType, count: number): Promise<void> {
+async function expectMissing(
+  server: TestServer,
+  key: string,
+  file: string,
+  dtype: DType,
+  count: number,
+): Promise<void> {
   const redis = server.redis;
   const missing = `ERR backing file missing: ${file}`;
   expect(await redis.ping()).toBe('PONG');
@@ -518,7 +556,12 @@ async function expectMissing(server: TestServer, key: string, file: string, dtyp
   expect(await errorOf(redis.call('MMVEC.COUNT', key))).toBe(missing);
   expect(await errorOf(redis.call('MMVEC.GETBLOB', key, '0', '10'))).toBe(missing);
   expect(await errorOf(redis.call('MMVEC.ADD', key, '1'))).toBe(missing);
-  expect(await infoOf(redis, key)).toMatchObject({ path: file, dtype, count: String(count), backing: `backing file missing: ${file}` });
+  expect(await infoOf(redis, key)).toMatchObject({
+    path: file,
+    dtype,
+    count: String(count),
+    backing: `backing file missing: ${file}`,
+  });
   // Nothing re-created the file behind the error.
   expect(fs.existsSync(path.join(server.dir, file))).toBe(false);
   expect(await redis.ping()).toBe('PONG');
@@ -552,7 +595,10 @@ describe('DEL', () => {
 function aofCommands(dir: string, suffix: string): string[][] {
   const aofDir = path.join(dir, 'appendonlydir');
   const commands: string[][] = [];
-  for (const name of fs.readdirSync(aofDir).filter((f) => f.endsWith(suffix)).sort()) {
+  for (const name of fs
+    .readdirSync(aofDir)
+    .filter((f) => f.endsWith(suffix))
+    .sort()) {
     for (const command of parseResp(fs.readFileSync(path.join(aofDir, name)))) {
       commands.push(command.map((arg, i) => (i === 0 ? arg.toString('latin1').toUpperCase() : arg.toString('latin1'))));
     }

@@ -61,7 +61,17 @@ describe(`replies in RESP2 and RESP3 on ${testedServer().label}`, () => {
     // 17 significant digits on Redis 7.0.
     const doubles = features.shortestResp3Doubles
       ? ['0.1', '1.5', 'inf', '-inf', 'nan', '1e+300', '5e-324', '-0', '100']
-      : ['0.10000000000000001', '1.5', 'inf', '-inf', 'nan', '1.0000000000000001e+300', '4.9406564584124654e-324', '-0', '100'];
+      : [
+          '0.10000000000000001',
+          '1.5',
+          'inf',
+          '-inf',
+          'nan',
+          '1.0000000000000001e+300',
+          '4.9406564584124654e-324',
+          '-0',
+          '100',
+        ];
     expect(await rawReplies(server.port, 3, commands)).toEqual([
       `*9\r\n${doubles.map((d) => `,${d}\r\n`).join('')}`,
       '*2\r\n,0.10000000149011612\r\n,3.4028234663852886e+38\r\n',

@@ -28,7 +28,8 @@ describe('module argument DIR confines every path', () => {
   const secret = le(Float64Array.from([42, 43]));
 
   const call = (command: string, ...args: (string | Buffer)[]): Promise<unknown> => server.redis.call(command, ...args);
-  const err = (command: string, ...args: (string | Buffer)[]): Promise<string | undefined> => errorOf(call(command, ...args));
+  const err = (command: string, ...args: (string | Buffer)[]): Promise<string | undefined> =>
+    errorOf(call(command, ...args));
   const inRoot = (...parts: string[]): string => path.join(root, ...parts);
 
   /** `path` is refused as outside for read-write, read-only and seed-form opens; no key appears. */
@@ -142,7 +143,8 @@ describe('module argument DIR confines every path', () => {
   });
 
   it('says a symlink to a missing file outside is outside (not "no such file")', async () => {
-    if (!fs.existsSync(inRoot('dangling-out2'))) fs.symlinkSync(path.join(outside, 'created2.bin'), inRoot('dangling-out2'));
+    if (!fs.existsSync(inRoot('dangling-out2')))
+      fs.symlinkSync(path.join(outside, 'created2.bin'), inRoot('dangling-out2'));
     expect(await err('MMAP', 'k', 'dangling-out2')).toBe(outsideMessage('dangling-out2'));
   });
 
@@ -254,7 +256,10 @@ describe('a bad DIR or module argument stops the module from loading', () => {
   afterAll(() => bases.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
   it.each([
-    [['DIR', '/nonexistent/mmvec-dir'], 'mmvec: DIR /nonexistent/mmvec-dir: no such file or directory: /nonexistent/mmvec-dir'],
+    [
+      ['DIR', '/nonexistent/mmvec-dir'],
+      'mmvec: DIR /nonexistent/mmvec-dir: no such file or directory: /nonexistent/mmvec-dir',
+    ],
     [['DIR', 'a-file'], "mmvec: DIR a-file: bad path 'a-file': not a directory"],
     [['DIR'], 'mmvec: module argument DIR needs a value'],
     [['ALIASES', 'maybe'], "mmvec: ALIASES must be yes or no, not 'maybe'"],

@@ -62,33 +62,44 @@ const WRITTEN_BY_REDIS: { dtype: DType; text: string[]; values: ArrayBufferView 
     text: ['-9223372036854775808', '9223372036854775807', '0', '-1', '9007199254740993'],
     values: BigInt64Array.of(-9223372036854775808n, 9223372036854775807n, 0n, -1n, 9007199254740993n),
   },
-  { dtype: 'float32', text: ['0.1', '-2.5', '3.4028234663852886e38', '1e-45'], values: Float32Array.of(0.1, -2.5, 3.4028234663852886e38, 1e-45) },
-  { dtype: 'float64', text: ['0.1', '-1e308', '5e-324', '0.3333333333333333'], values: Float64Array.of(0.1, -1e308, 5e-324, 1 / 3) },
+  {
+    dtype: 'float32',
+    text: ['0.1', '-2.5', '3.4028234663852886e38', '1e-45'],
+    values: Float32Array.of(0.1, -2.5, 3.4028234663852886e38, 1e-45),
+  },
+  {
+    dtype: 'float64',
+    text: ['0.1', '-1e308', '5e-324', '0.3333333333333333'],
+    values: Float64Array.of(0.1, -1e308, 5e-324, 1 / 3),
+  },
   { dtype: 'uint64', text: ['18446744073709551615', '1'], values: BigUint64Array.of(18446744073709551615n, 1n) },
   { dtype: 'int8', text: ['-128', '127', '0'], values: Int8Array.of(-128, 127, 0) },
   { dtype: 'uint16', text: ['65535', '0', '513'], values: Uint16Array.of(65535, 0, 513) },
 ];
 
 describe('Redis writes, the addon reads', () => {
-  it.each(WRITTEN_BY_REDIS)('$dtype: values and bytes agree while the server holds the key', async ({ dtype, text, values }) => {
-    const key = `r2n:${dtype}`;
-    const file = `r2n-${dtype}.bin`;
-    expect(await server.redis.call('MMVEC.OPEN', key, file, 'TYPE', dtype)).toBe(0);
-    expect(await server.redis.call('MMVEC.ADD', key, ...text)).toBe(text.length);
+  it.each(WRITTEN_BY_REDIS)(
+    '$dtype: values and bytes agree while the server holds the key',
+    async ({ dtype, text, values }) => {
+      const key = `r2n:${dtype}`;
+      const file = `r2n-${dtype}.bin`;
+      expect(await server.redis.call('MMVEC.OPEN', key, file, 'TYPE', dtype)).toBe(0);
+      expect(await server.redis.call('MMVEC.ADD', key, ...text)).toBe(text.length);
 
-    const vector = open(file, dtype, 'r');
-    expect(vector.length).toBe(text.length);
-    expect(vector.dtype).toBe(dtype);
-    const copy = vector.slice();
-    expect(bytesOf(copy).equals(bytesOf(values))).toBe(true);
-    expect([...vector]).toEqual([...(values as unknown as Iterable<number | bigint>)]);
-    expect(bytesOf(vector.view()).equals(fs.readFileSync(path.join(server.dir, file)))).toBe(true);
-    expect(bytesOf(copy).equals(await blob(key))).toBe(true);
-    // The server still has it mapped, read-write.
-    const info = (await server.redis.call('MMVEC.INFO', key)) as (string | number)[];
-    expect(info.slice(12, 16)).toEqual(['mode', 'read-write', 'backing', 'mapped']);
-    vector.close();
-  });
+      const vector = open(file, dtype, 'r');
+      expect(vector.length).toBe(text.length);
+      expect(vector.dtype).toBe(dtype);
+      const copy = vector.slice();
+      expect(bytesOf(copy).equals(bytesOf(values))).toBe(true);
+      expect([...vector]).toEqual([...(values as unknown as Iterable<number | bigint>)]);
+      expect(bytesOf(vector.view()).equals(fs.readFileSync(path.join(server.dir, file)))).toBe(true);
+      expect(bytesOf(copy).equals(await blob(key))).toBe(true);
+      // The server still has it mapped, read-write.
+      const info = (await server.redis.call('MMVEC.INFO', key)) as (string | number)[];
+      expect(info.slice(12, 16)).toEqual(['mode', 'read-write', 'backing', 'mapped']);
+      vector.close();
+    },
+  );
 
   it('appends through Redis are seen by the next open; writes in place are seen by a fresh open', async () => {
     expect(await server.redis.call('MMVEC.OPEN', 'grow', 'grow.bin', 'TYPE', 'int32')).toBe(0);
@@ -117,7 +128,10 @@ describe('the addon writes, Redis reads', () => {
     const range = (await server.redis.call('MMVEC.RANGE', 'n2r', '0', '-1')) as string[];
     expect(range.map(Number)).toEqual([...values]);
     expect((await blob('n2r')).equals(bytesOf(values))).toBe(true);
-    expect(await server.redis.call('MMVEC.RANGE', 'n2r', '-2', '-1')).toEqual([String(values[9998]), String(values[9999])]);
+    expect(await server.redis.call('MMVEC.RANGE', 'n2r', '-2', '-1')).toEqual([
+      String(values[9998]),
+      String(values[9999]),
+    ]);
     expect(Number(await server.redis.call('VGET', 'n2r', '1234'))).toBe(values[1234]);
   });
 
@@ -160,7 +174,9 @@ describe('locks across the two processes', () => {
     writer.push(4);
 
     // Now the addon holds the writer lock: Redis cannot bind the file read-write...
-    expect(await errorOf(server.redis.call('MMVEC.OPEN', 'lk', 'lk.bin', 'TYPE', 'int16'))).toMatch(/^ERR .*lk\.bin is locked by another writer/);
+    expect(await errorOf(server.redis.call('MMVEC.OPEN', 'lk', 'lk.bin', 'TYPE', 'int16'))).toMatch(
+      /^ERR .*lk\.bin is locked by another writer/,
+    );
     expect(await server.redis.exists('lk')).toBe(0);
     // ...but can bind it READONLY.
     expect(await server.redis.call('MMVEC.OPEN', 'lk-ro', 'lk.bin', 'TYPE', 'int16', 'READONLY')).toBe(4);
@@ -223,7 +239,7 @@ describe('locks across the two processes', () => {
     const replica = await startServer({ args: ['--replicaof', '127.0.0.1', String(primary.port)] });
     started.push(replica);
     const linkUp = async () => (await replica.redis.info('replication')).includes('master_link_status:up');
-    for (const deadline = Date.now() + 10_000; !(await linkUp()); ) {
+    for (const deadline = Date.now() + 10_000; !(await linkUp());) {
       if (Date.now() > deadline) throw new Error('the replica did not connect');
       await new Promise((r) => setTimeout(r, 20));
     }

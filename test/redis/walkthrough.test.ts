@@ -29,8 +29,7 @@ describe('the seed notebook walkthrough', () => {
   /** The notebook's /content/db directory and its file.mmap, here under the server's dir. */
   let dbDir: string;
   let file: string;
-  const call = (...args: (string | number)[]): Promise<unknown> =>
-    server.redis.call(String(args[0]), ...args.slice(1));
+  const call = (...args: (string | number)[]): Promise<unknown> => server.redis.call(String(args[0]), ...args.slice(1));
   const size = (): number => fs.statSync(file).size;
 
   beforeAll(async () => {
@@ -73,9 +72,9 @@ describe('the seed notebook walkthrough', () => {
   it('VMGET db 1 2 3 4 5 replies the five values', async () => {
     expect(nums(await call('VMGET', 'db', '1', '2', '3', '4', '5'))).toEqual([0.1, 0.2, 0.3, 0.4, 0.5]);
     // The notebook's 17-digit texts denote exactly these doubles.
-    expect(['0.10000000000000001', '0.20000000000000001', '0.29999999999999999', '0.40000000000000002', '0.5'].map(Number)).toEqual([
-      0.1, 0.2, 0.3, 0.4, 0.5,
-    ]);
+    expect(
+      ['0.10000000000000001', '0.20000000000000001', '0.29999999999999999', '0.40000000000000002', '0.5'].map(Number),
+    ).toEqual([0.1, 0.2, 0.3, 0.4, 0.5]);
   });
 
   it('VSET db 5 50 10 100 replies 2, and VMGET db 5 10 replies 50 and 100', async () => {
