@@ -55,10 +55,15 @@ async function pidOf(server: TestServer): Promise<number> {
 
 describe('SIGKILL of redis-server while a client appends', () => {
   for (const aof of [true, false]) {
-    it(`every acknowledged value survives, in order (${aof ? 'appendonly yes' : 'no AOF, binding from an RDB'})`, async () => {
+    it(`every acknowledged value survives, in order (${aof ? 'appendonly yes, appendfsync always' : 'no AOF, binding from an RDB'})`, async () => {
       const dir = tempDir('mmvec-crash-redis-');
       dirs.push(dir);
-      const args = aof ? ['--appendonly', 'yes'] : [];
+      // appendfsync always: under everysec, Redis itself may reply before it has written
+      // the AOF (it postpones the write up to 2 s while a background fsync is slow), and
+      // the AOF tail replayed after the kill then sets the vector back to the AOF's length,
+      // losing acknowledged appends. That is Redis's everysec guarantee, not a fault of the
+      // module's; docs/OPERATIONS.md states it.
+      const args = aof ? ['--appendonly', 'yes', '--appendfsync', 'always'] : [];
       let server = await startServer({ dir, args });
       const file = path.join(fs.realpathSync(dir), 'seq.i64');
       expect(await server.redis.call('MMVEC.OPEN', 'seq', 'seq.i64', 'TYPE', 'int64')).toBe(0);
