@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use mmvec_core::{DType, Kind};
 
-fn main() {
+fn main() -> std::io::Result<()> {
     napi_build::setup();
     let names: Vec<&str> = DType::ALL.iter().map(|dtype| dtype.name()).collect();
     let aliases: Vec<&str> = DType::ALL.iter().flat_map(|dtype| dtype.aliases().iter().copied()).collect();
@@ -15,9 +15,7 @@ fn main() {
         + &string_enum("DTypeAlias", "Another name of a dtype, accepted wherever a dtype is.", &aliases)
         + &string_enum("DTypeKind", "How a dtype's values are kept: signed or unsigned integers, or floats.", &kinds);
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("dtype_names.rs");
-    if let Err(err) = std::fs::write(&out, code) {
-        panic!("cannot write {}: {err}", out.display());
-    }
+    std::fs::write(&out, code)
 }
 
 /// A `#[napi(string_enum)]` whose values are `values`; the variants' Rust names are

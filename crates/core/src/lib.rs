@@ -1,6 +1,9 @@
 //! mmvec-core: typed vectors kept in files of raw little-endian elements (no header) and
 //! served through memory mappings. Knows files, mappings and dtypes; nothing of Node or Redis.
 
+// Unit tests may unwrap and panic; the library may not (Cargo.toml [workspace.lints]).
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 #[cfg(target_endian = "big")]
 compile_error!("mmvec maps little-endian files zero-copy and supports little-endian hosts only");
 

@@ -1,5 +1,7 @@
 //! Behaviour of MappedVec against real files: modes, locking, refusals, growth, shrinking.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::PathBuf;
 
 use mmvec_core::{DType, Error, MappedVec, Mode, OpenOptions, Scalar};

@@ -3,6 +3,8 @@
 //! dtype; and the effect stream those operations propagate, replayed from any suffix onto
 //! any later state, converging to the same bytes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use mmvec_core::{DType, Effect, MappedVec, Mode, OpenOptions, Scalar};
 use proptest::prelude::*;
 

@@ -4,6 +4,9 @@
 //! `NativeVector` class exported here into the public `MmapVector`; `dtypes` exports the
 //! core's dtype table and value text.
 
+// Unit tests may unwrap and panic; the library may not (Cargo.toml [workspace.lints]).
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 // Public so that the free functions, which only napi's registration calls, count as used
 // in the test build too.
 pub mod dtype_names;

@@ -3,6 +3,9 @@
 //!
 //! Load with `loadmodule /path/libmmvec_redis.so [DIR path] [ALIASES yes|no]`.
 
+// Unit tests may unwrap and panic; the library may not (Cargo.toml [workspace.lints]).
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 mod api;
 mod commands;
 mod dispatch;
