@@ -26,6 +26,14 @@ const TIMEOUT = Math.max(60_000, COMMANDS * 2);
 /** Sequences that once failed, or that pin down a corner: each must replay cleanly. */
 const REGRESSIONS: { name: string; commands: (string | { hex: string })[][] }[] = [
   {
+    name: 'a float64 whose five-digit decimal is not an exact product prints in its shortest text',
+    commands: [
+      ['MMVEC.OPEN', 'v9', 'f9.bin', 'TYPE', 'float64'],
+      ['VADD', 'v9', '68.75', '-1.8052207257998619e-270', '8862920990.21375', '68719476736.0028'],
+      ['MMVEC.RANGE', 'v9', '0', '-1'],
+    ],
+  },
+  {
     name: 'a read-only key on the file blocks the writer key’s shrinks until it is deleted',
     commands: [
       ['MMVEC.OPEN', 'w', 'f0.bin', 'TYPE', 'int16'],

@@ -66,10 +66,17 @@ fn short_decimal(v: f64, out: &mut [u8; 32]) -> Option<usize> {
     }
     let mut scale = 1.0;
     for fraction_digits in 0..=6usize {
-        let scaled = v * scale;
+        // The product rounds, so the decimal with this many fraction digits nearest to `v`
+        // is the rounded product or one of its neighbours (checking only an exact product
+        // missed `8862920990.21375`, whose product at five digits is not a whole number,
+        // and printed it with six).
+        let rounded = (v * scale).round();
         // Division by a power of ten up to 10^22 and parsing a decimal both round
         // correctly, so `scaled / scale == v` means the decimal parses back to `v`.
-        if scaled.fract() == 0.0 && scaled.abs() < MAX_EXACT && scaled / scale == v {
+        let found = [rounded, rounded - 1.0, rounded + 1.0]
+            .into_iter()
+            .find(|&scaled| scaled.abs() < MAX_EXACT && scaled / scale == v);
+        if let Some(scaled) = found {
             let mut digits = itoa::Buffer::new();
             let digits = digits.format(scaled.abs() as u64).as_bytes();
             let mut len = 0;
@@ -158,15 +165,38 @@ mod tests {
         assert_eq!(Scalar::Float(0.05).to_string(), "0.05");
         assert_eq!(Scalar::Float(-12.0).to_string(), "-12");
         assert_eq!(Scalar::Float(0.1 + 0.2).to_string(), "0.30000000000000004");
+        // Found by the Redis fuzzer: printed "8862920990.213751".
+        assert_eq!(Scalar::Float(8862920990.21375).to_string(), "8862920990.21375");
+    }
+
+    /// The digits of a float's text without sign, point, exponent, and leading or trailing
+    /// zeros: `"-0.00120e5"` has the significant digits `12`.
+    fn significant_digits(text: &str) -> usize {
+        let mantissa = text.split(['e', 'E']).next().unwrap_or_default();
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        digits.trim_start_matches('0').trim_end_matches('0').len().max(1)
     }
 
     proptest::proptest! {
         #[test]
-        fn every_float_text_parses_back_exactly(bits in proptest::prelude::any::<u64>(), cents in -10_000_000i64..10_000_000) {
-            for v in [f64::from_bits(bits), cents as f64 / 100.0, cents as f64 / 8.0] {
+        fn every_float_text_parses_back_exactly(
+            bits in proptest::prelude::any::<u64>(),
+            cents in -10_000_000i64..10_000_000,
+            whole in 0u64..100_000_000_000,
+            millionths in 0u32..1_000_000,
+        ) {
+            // Decimals with up to six fraction digits and up to eleven whole ones: where the
+            // short path's products stop being exact.
+            let decimal: f64 = format!("{whole}.{millionths:06}").parse().unwrap_or_default();
+            for v in [f64::from_bits(bits), cents as f64 / 100.0, cents as f64 / 8.0, decimal] {
                 let text = Scalar::Float(v).to_string();
                 let back = text.parse::<f64>().map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
                 proptest::prop_assert!(back == v || (back.is_nan() && v.is_nan()), "{} -> {}", v, text);
+                if v.is_finite() {
+                    let mut general = ryu::Buffer::new();
+                    let shortest = significant_digits(general.format_finite(v));
+                    proptest::prop_assert!(significant_digits(&text) <= shortest, "{} -> {} (shortest has {} digits)", v, text, shortest);
+                }
                 // Every NaN is written `nan`, as Redis writes it: its sign and payload are not kept.
                 if !v.is_nan() {
                     proptest::prop_assert_eq!(back.is_sign_negative(), v.is_sign_negative());
