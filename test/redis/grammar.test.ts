@@ -1,133 +1,17 @@
 /**
- * One value grammar: a table of texts, each run through the three ways in — `MMVEC.ADD`
- * in a real redis-server, `parseValue` + `MmapVector.set` in this process, and
- * `mmvec import` — and back out (`MMVEC.POP`, `formatValue` of `get`, `mmvec export`).
- * All three must accept and refuse the same texts, and print the same text for each.
+ * One value grammar (the table in test/helpers/grammar.ts) through `MMVEC.ADD` in a real
+ * redis-server and through `parseValue` + `MmapVector.set` in this process, and back out
+ * (`MMVEC.POP`, `formatValue` of `get`): both must accept and refuse the same texts, and
+ * print the same text for each. test/cli/grammar.test.ts holds `mmvec import` to the
+ * same table.
  */
 
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CodedError, type DType, DTYPES, MmapVector, formatValue, parseValue } from '../..';
+import { type CodedError, type DType, MmapVector, formatValue, parseValue } from '../..';
+import { type Case, DTYPE_NAMES, casesFor } from '../helpers/grammar';
 import { errorOf, startServer, type TestServer } from '../helpers/redis';
 import { useTmpDir } from '../helpers/tmp';
-
-const CLI = path.resolve(__dirname, '../../dist/src/cli/main.js');
-
-/** A text and what every way in must make of it: the printed text, or `null` for refused. */
-type Case = [text: string, printed: string | null];
-
-/** Texts every integer type reads alike. */
-const INTEGER_CASES: Case[] = [
-  ['5', '5'],
-  ['0', '0'],
-  ['-0', '0'],
-  ['+5', null],
-  ['05', null],
-  ['00', null],
-  ['-05', null],
-  ['1e3', null],
-  ['1E3', null],
-  ['5.0', null],
-  ['1.5', null],
-  ['0x10', null],
-  ['0b1', null],
-  [' 5', null],
-  ['5 ', null],
-  ['1 2', null],
-  ['', null],
-  ['-', null],
-  ['--5', null],
-  ['abc', null],
-  ['nan', null],
-  ['inf', null],
-  ['1' + '0'.repeat(40), null],
-];
-
-/** Each integer type's bounds: accepted, and one past them refused. */
-function boundCases(dtype: DType): Case[] {
-  const info = DTYPES.find((d) => d.name === dtype)!;
-  const min = BigInt(info.min);
-  const max = BigInt(info.max);
-  return [
-    [String(min), String(min)],
-    [String(max), String(max)],
-    [String(min - 1n), null],
-    [String(max + 1n), null],
-  ];
-}
-
-const FLOAT_CASES: Case[] = [
-  ['1.5', '1.5'],
-  ['+1.5', '1.5'],
-  ['-2.25', '-2.25'],
-  ['.5', '0.5'],
-  ['5.', '5'],
-  ['0.1', '0.1'],
-  ['1e3', '1000'],
-  ['1E3', '1000'],
-  ['inf', 'inf'],
-  ['-inf', '-inf'],
-  ['+inf', 'inf'],
-  ['Infinity', 'inf'],
-  ['-INFINITY', '-inf'],
-  ['nan', 'nan'],
-  ['NaN', 'nan'],
-  ['-0', '-0'],
-  ['0', '0'],
-  ['0x10', null],
-  ['1e', null],
-  ['1_000', null],
-  [' 1', null],
-  ['1 ', null],
-  ['', null],
-  ['abc', null],
-];
-
-const FLOAT64_CASES: Case[] = [
-  ['1e21', '1e21'],
-  ['1e15', '1000000000000000'],
-  ['1e16', '1e16'],
-  ['123456789012', '123456789012'],
-  ['0.30000000000000004', '0.30000000000000004'],
-  ['16777217', '16777217'],
-  ['5e-324', '5e-324'],
-  ['2e-324', '0'],
-  ['1.7976931348623157e308', '1.7976931348623157e308'],
-  ['1e400', null],
-  ['-1e400', null],
-];
-
-const FLOAT32_CASES: Case[] = [
-  ['1e21', '1e21'],
-  ['0.1', '0.1'],
-  ['16777217', '16777216'],
-  ['1e-45', '1e-45'],
-  ['1e-50', '0'],
-  ['3.4028235e38', '3.4028235e38'],
-  ['3.5e38', null],
-  ['1e39', null],
-  ['-1e39', null],
-];
-
-function casesFor(dtype: DType): Case[] {
-  const info = DTYPES.find((d) => d.name === dtype)!;
-  if (info.kind !== 'float') {
-    const unsigned: Case[] =
-      info.kind === 'uint'
-        ? [
-            ['-5', null],
-            ['-1', null],
-          ]
-        : [['-5', '-5']];
-    return [...INTEGER_CASES, ...unsigned, ...boundCases(dtype)];
-  }
-  return [...FLOAT_CASES, ...(dtype === 'float32' ? FLOAT32_CASES : FLOAT64_CASES)];
-}
-
-const DTYPE_NAMES = DTYPES.map((d) => d.name);
 
 let server: TestServer;
 let redis: Redis;
@@ -179,27 +63,5 @@ describe.each(DTYPE_NAMES)('%s', (dtype) => {
       seen.push([text, viaRedis]);
     }
     expect(seen).toEqual(cases);
-  });
-
-  it('mmvec import accepts, refuses and mmvec export prints the same texts', () => {
-    const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: tmp.dir, encoding: 'utf8' });
-    // A line's surrounding blanks are the text file's (trimmed, and a blank line is
-    // skipped), not the value's: those texts are Redis's and the addon's alone.
-    const lines = cases.filter(([text]) => text !== '' && text.trim() === text);
-    const accepted = lines.filter(([, printed]) => printed !== null);
-    fs.writeFileSync(tmp.file('ok.txt'), accepted.map(([text]) => text).join('\n'));
-    const imported = cli('import', 'ok.txt', 'ok.bin', '--dtype', dtype);
-    expect(imported.stderr).toBe('');
-    const exported = cli('export', 'ok.bin', '-', '--dtype', dtype);
-    expect(exported.stdout.split('\n').slice(0, -1)).toEqual(accepted.map(([, printed]) => printed));
-    for (const [text] of lines.filter(([, printed]) => printed === null)) {
-      fs.writeFileSync(tmp.file('bad.txt'), `${text}\n`);
-      const refused = cli('import', 'bad.txt', 'bad.bin', '--dtype', dtype);
-      expect({ text, status: refused.status, stderr: refused.stderr }).toEqual({
-        text,
-        status: 1,
-        stderr: expect.stringMatching(new RegExp(`^mmvec: bad\\.txt:1:1: '.*' is not a valid ${dtype} \\(`)),
-      });
-    }
   });
 });
