@@ -15,7 +15,8 @@ import { type DType, convertElements, parseValues } from '../dtypes.js';
 import { MmapVector } from '../vector.js';
 import { UsageError, dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { CliError, describeError } from './errors.js';
-import { lineBatches, splitFields } from './lines.js';
+import { type CsvRecord, readCsv } from './csv.js';
+import { readLines } from './lines.js';
 import { NPY_PREFIX, NpyError, type NpyHeader, isNpy, npyDtype, npyHeaderEnd, parseNpyHeader } from './npy.js';
 import { type PartialFile, checkDestination, checkDistinct, writeAtomically } from './partial.js';
 import { Progress } from './progress.js';
@@ -51,6 +52,7 @@ Options:
   -h, --help           show this help`;
 
 const BATCH = 1 << 16;
+const CHUNK_BYTES = 1 << 20;
 
 interface TextOptions {
   delimiter: string | undefined;
@@ -278,47 +280,75 @@ async function importText(
   progress: Progress,
 ): Promise<void> {
   const batcher = new TextBatcher(vector, type, src);
-  // CSV state: the 0-based column once known, whether the header is still ahead.
-  let column = mode.kind === 'csv' && typeof mode.column === 'number' ? mode.column - 1 : undefined;
-  let headerAhead = mode.kind === 'csv' && mode.header;
+  const source = readChunks(handle, src, partial, progress);
   try {
-    for await (const { lines, firstLine } of lineBatches(handle, src, (bytes) => progress.update(bytes))) {
-      partial.check();
-      for (let k = 0; k < lines.length; k++) {
-        const line = lines[k];
-        const number = firstLine + k;
-        if (mode.kind === 'plain') {
-          const text = line.trim();
-          if (text !== '') batcher.add(text, number, 1);
-          continue;
-        }
-        if (line.trim() === '') continue;
-        const fields = splitFields(line, mode.delimiter);
-        if (typeof fields === 'string') throw new CliError(`${src}:${number}: ${fields}`);
-        if (headerAhead) {
-          headerAhead = false;
-          if (typeof mode.column === 'string') column = headerColumn(src, number, fields, mode.column);
-          continue;
-        }
-        if (column === undefined) {
-          if (fields.length !== 1)
-            throw new CliError(
-              `${src}:${number}: ${fields.length} columns; choose one with --column N or --column NAME`,
-            );
-          column = 0;
-        }
-        if (column >= fields.length)
-          throw new CliError(
-            `${src}:${number}: no column ${column + 1} (the line has ${fields.length} field${fields.length === 1 ? '' : 's'})`,
-          );
-        batcher.add(fields[column].trim(), number, column + 1);
-      }
+    if (mode.kind === 'plain') {
+      await readLines(source, (line, number) => {
+        const text = line.trim();
+        if (text !== '') batcher.add(text, number, 1);
+      });
+    } else {
+      await readCsv(source, src, mode.delimiter, columnReader(src, mode, batcher));
     }
   } catch (error) {
     batcher.flush(); // a bad value on an earlier line is the first failure
     throw error;
   }
   batcher.flush();
+}
+
+/** SRC in 1 MiB chunks, reporting progress and stopping on a signal between chunks. */
+async function* readChunks(
+  handle: FileHandle,
+  src: string,
+  partial: PartialFile,
+  progress: Progress,
+): AsyncGenerator<Buffer> {
+  let position = 0;
+  for (;;) {
+    partial.check();
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position));
+    } catch (error) {
+      throw new CliError(describeError(error, src));
+    }
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    progress.update(position);
+    yield buffer.subarray(0, bytesRead);
+  }
+}
+
+/** The CSV record handler: skips the header (finding a named column in it), then adds the chosen field of each record. */
+function columnReader(
+  src: string,
+  mode: Extract<Mode, { kind: 'csv' }>,
+  batcher: TextBatcher,
+): (record: CsvRecord) => void {
+  let column = typeof mode.column === 'number' ? mode.column - 1 : undefined;
+  let headerAhead = mode.header;
+  return (record) => {
+    const { fields } = record;
+    if (headerAhead) {
+      headerAhead = false;
+      if (typeof mode.column === 'string') column = headerColumn(src, record.line, fields, mode.column);
+      return;
+    }
+    if (column === undefined) {
+      if (fields.length !== 1)
+        throw new CliError(
+          `${src}:${record.line}: ${fields.length} columns; choose one with --column N or --column NAME`,
+        );
+      column = 0;
+    }
+    if (column >= fields.length)
+      throw new CliError(
+        `${src}:${record.line}: no column ${column + 1} (the line has ${fields.length} field${fields.length === 1 ? '' : 's'})`,
+      );
+    batcher.add(fields[column].trim(), record.fieldLine(column), column + 1);
+  };
 }
 
 function headerColumn(src: string, line: number, fields: string[], name: string): number {
