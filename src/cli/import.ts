@@ -2,10 +2,11 @@
  * `mmvec import SRC DEST --dtype T [--column N|NAME] [--delimiter C] [--header]`: a
  * vector file from a CSV/TSV column, a file of one number per line, or a 1-D `.npy`.
  *
- * SRC is read in 1 MiB chunks and appended to `DEST.partial` in typed-array batches (one
- * write each); `DEST.partial` is renamed to DEST only when everything was valid. The
- * first bad value stops the import with its line and column; then DEST is left as it
- * was (absent, or its previous contents) and the partial file is removed.
+ * SRC is read in 1 MiB chunks (CSV/TSV parsed by csv-parse, plain lines by node:readline)
+ * and appended to `DEST.partial` in typed-array batches (one write each); `DEST.partial`
+ * is renamed to DEST only when everything was valid. The first bad value stops the
+ * import with its line and column; then DEST is left as it was (absent, or its
+ * previous contents) and the partial file is removed.
  */
 
 import * as fs from 'node:fs';
@@ -31,13 +32,22 @@ Create the vector file DEST from SRC, which is one of:
     each value is converted and checked (integers must fit, floats must be whole to
     become integers, integers must be exact to become floats).
   - a CSV or TSV file: a .csv or .tsv name, or --delimiter, --column or --header given.
+    It is read as RFC 4180 has it: a field may be quoted with '"', and a quoted field
+    may hold the delimiter, line breaks and doubled quotes ("" is one quote). Fields
+    are trimmed of spaces and tabs outside quotes; rows may have different numbers of
+    fields as long as each has the chosen column.
   - otherwise, a text file with one number per line.
-Blank lines are skipped, '\\r\\n' line ends are accepted, fields are trimmed, and CSV
-fields may be quoted. Values are read as the Redis module reads them: integer types
-take decimal integers (12, -7; no '+', no leading zeros, no exponent) checked exactly,
-for int64/uint64 too; float types take decimals, exponents and nan, inf, -inf (any case).
+Blank lines are skipped, '\\r\\n' line ends are accepted, a UTF-8 byte-order mark is
+dropped, and values are trimmed. Values are read as the Redis module reads them:
+integer types take decimal integers (12, -7; no '+', no leading zeros, no exponent)
+checked exactly, for int64/uint64 too; float types take decimals, exponents and nan,
+inf, -inf (any case).
 
-The first bad value stops the import with "SRC:LINE:COLUMN: ..." and exit code 1.
+The first bad value stops the import with "SRC:LINE:COLUMN: ..." (LINE is where the
+field starts) and exit code 1; a malformed CSV record (a quote never closed, text
+after a closing quote, a quote inside an unquoted field, a record of more than
+1,048,576 characters) or a row without the column stops it with "SRC:LINE: ...",
+LINE being where the record starts. SRC is streamed: memory does not grow with its size.
 DEST is written as DEST.partial and renamed only on success, so it is never left
 half-written. An existing DEST is replaced.
 
@@ -48,7 +58,7 @@ Options:
                        one field.
   --delimiter C        field separator: one character, or \\t (or "tab") for a tab.
                        Default: tab for .tsv/.tab names, comma otherwise.
-  --header             the first non-blank line holds column names; it is skipped
+  --header             the first record holds column names; it is skipped
   -h, --help           show this help`;
 
 const BATCH = 1 << 16;
