@@ -1,6 +1,7 @@
 /**
  * The lines of a text file of one value per line, from a stream of bytes, read by
- * node:readline: '\n' and '\r\n' line ends, a UTF-8 byte-order mark dropped.
+ * node:readline: '\n', '\r\n' and a lone '\r' end a line; a UTF-8 byte-order mark is
+ * dropped.
  */
 
 import { createInterface } from 'node:readline';

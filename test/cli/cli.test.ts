@@ -244,6 +244,22 @@ describe('import from text', () => {
     expect(read('p.i32', 'int32')).toEqual([1, 2, 300, -4, 5]);
   });
 
+  it('plain lines: a lone CR ends a line too (node:readline), and line numbers count it', () => {
+    write('cr.txt', '1\r2\r\n3\rx\n');
+    fails(
+      1,
+      ["mmvec: cr.txt:4:1: 'x' is not a valid int32 (not an integer)"],
+      'import',
+      'cr.txt',
+      'cr.i32',
+      '--dtype',
+      'int32',
+    );
+    write('cr.txt', '1\r2\r\n3\r');
+    ok('import', 'cr.txt', 'cr.i32', '--dtype', 'int32');
+    expect(read('cr.i32', 'int32')).toEqual([1, 2, 3]);
+  });
+
   it('a single-column CSV needs no --column; quoted fields', () => {
     write('one.csv', 'x\n"1"\n2\n');
     ok('import', 'one.csv', 'one.f64', '--dtype', 'f64', '--header');
