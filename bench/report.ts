@@ -123,7 +123,7 @@ export function renderReport(input: ReportInput): string {
     `- **Machine:** ${env.cpu} · ${env.cores} cores · ${env.memoryGiB.toFixed(1)} GiB RAM · ${env.platform}, kernel ${env.kernel}`,
     `- **Date:** ${env.date}`,
     `- **Versions:** ${versions} · git ${env.git}`,
-    '- **Command:** `npm run bench` (runs `npm run build`, compiles `bench/` with `tsconfig.bench.json` into `.bench-build/`, runs both suites, and rewrites this file)',
+    '- **Command:** `npm run bench` (runs `npm run build`, compiles `bench/` with `tsconfig.bench.json` into `.bench-build/`, runs the suites, and rewrites this file)',
     '',
     `Generated from the run by \`bench/report.ts\`; do not edit by hand. Probe and suites took ${input.seconds.toFixed(0)} s (${suites
       .map((s) => `${s.title.split(' — ')[0]}: ${s.seconds.toFixed(0)} s`)
@@ -160,7 +160,8 @@ export function renderReport(input: ReportInput): string {
       `## ${suite.title}`,
       '',
       ...(suite.overview ? overviewTable(suite.overview) : []),
-      ...table(suite),
+      ...(suite.comparisons.length > 0 ? table(suite) : []),
+      ...(suite.lines ?? []),
       ...runsTable(suite, suite.suite === 'redis' ? 'Median' : 'Best'),
       '',
       'Notes:',

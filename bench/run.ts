@@ -47,12 +47,15 @@ async function main(): Promise<void> {
   loadAverages.push({ when: 'after suite 1', load: os.loadavg() });
   process.stderr.write('bench: suite 2, Redis\n');
   const redis = await runSuite('redis.js');
+  loadAverages.push({ when: 'after suite 2', load: os.loadavg() });
+  process.stderr.write('bench: suite 3, mmvec import\n');
+  const cli = await runSuite('cli-import.js');
   loadAverages.push({ when: 'at end', load: os.loadavg() });
 
   const report = renderReport({
     env,
     mmapIo,
-    suites: [inprocess, redis],
+    suites: [inprocess, redis, cli],
     seconds: (performance.now() - started) / 1000,
     loadAverages,
   });

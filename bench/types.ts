@@ -44,12 +44,14 @@ export interface OverviewRow {
 }
 
 export interface SuiteResult {
-  suite: 'inprocess' | 'redis';
+  suite: 'inprocess' | 'redis' | 'cli';
   title: string;
   seconds: number;
   comparisons: Comparison[];
   /** The Redis suite's table of every command against the built-in, the ceiling and the seed. */
   overview?: OverviewRow[];
+  /** A table the suite formats itself (Markdown lines), for figures that are not comparisons. */
+  lines?: string[];
   notes: string[];
 }
 

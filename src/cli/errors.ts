@@ -3,6 +3,7 @@
  * library and system errors are turned into one by their `code`.
  */
 
+import { getSystemErrorMap } from 'node:util';
 import type { CodedError } from '../errors.js';
 import { TYPES } from './types.js';
 
@@ -25,30 +26,12 @@ export class Interrupted extends CliError {
 
 type Coded = Partial<CodedError>;
 
-const SYSTEM: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  ENOTDIR: 'a component of the path is not a directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EISDIR: 'is a directory',
-  EEXIST: 'already exists',
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  EROFS: 'read-only file system',
-  EFBIG: 'file too large',
-  EIO: 'input/output error',
-  ELOOP: 'too many levels of symbolic links',
-  ENAMETOOLONG: 'file name too long',
-  EMFILE: 'too many open files',
-  ENFILE: 'too many open files in the system',
-  ENOMEM: 'out of memory',
-  ENXIO: 'no such device or address',
-  EXDEV: 'cannot rename across file systems',
-};
+/** Each system error code's description (ENOENT: 'no such file or directory'), as Node's libuv has it. */
+const SYSTEM = new Map(Array.from(getSystemErrorMap().values(), ([name, description]) => [name, description]));
 
 /**
  * The message for an error met while working on `file` (the path as the user gave it):
- * known codes get a short description, anything else its own message.
+ * system error codes get their description, mmvec's codes a short text, anything else its own message.
  */
 export function describeError(error: unknown, file?: string): string {
   if (!(error instanceof Error)) return String(error);
@@ -78,7 +61,7 @@ export function describeError(error: unknown, file?: string): string {
     case 'ERR_BUFFER_TOO_LARGE':
       return at('too large to map into one buffer');
     default:
-      if (code !== undefined && SYSTEM[code] !== undefined) return at(SYSTEM[code]);
+      if (code !== undefined && SYSTEM.has(code)) return at(SYSTEM.get(code)!);
       return where !== undefined && code !== undefined ? at(error.message) : error.message;
   }
 }

@@ -2,10 +2,11 @@
  * `mmvec import SRC DEST --dtype T [--column N|NAME] [--delimiter C] [--header]`: a
  * vector file from a CSV/TSV column, a file of one number per line, or a 1-D `.npy`.
  *
- * SRC is read in 1 MiB chunks and appended to `DEST.partial` in typed-array batches (one
- * write each); `DEST.partial` is renamed to DEST only when everything was valid. The
- * first bad value stops the import with its line and column; then DEST is left as it
- * was (absent, or its previous contents) and the partial file is removed.
+ * SRC is read in 1 MiB chunks (CSV/TSV parsed by csv-parse, plain lines by node:readline)
+ * and appended to `DEST.partial` in typed-array batches (one write each); `DEST.partial`
+ * is renamed to DEST only when everything was valid. The first bad value stops the
+ * import with its line and column; then DEST is left as it was (absent, or its
+ * previous contents) and the partial file is removed.
  */
 
 import * as fs from 'node:fs';
@@ -15,7 +16,8 @@ import { type DType, convertElements, parseValues } from '../dtypes.js';
 import { MmapVector } from '../vector.js';
 import { UsageError, dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { CliError, describeError } from './errors.js';
-import { lineBatches, splitFields } from './lines.js';
+import { type CsvRecord, readCsv } from './csv.js';
+import { readLines } from './lines.js';
 import { NPY_PREFIX, NpyError, type NpyHeader, isNpy, npyDtype, npyHeaderEnd, parseNpyHeader } from './npy.js';
 import { type PartialFile, checkDestination, checkDistinct, writeAtomically } from './partial.js';
 import { Progress } from './progress.js';
@@ -30,13 +32,22 @@ Create the vector file DEST from SRC, which is one of:
     each value is converted and checked (integers must fit, floats must be whole to
     become integers, integers must be exact to become floats).
   - a CSV or TSV file: a .csv or .tsv name, or --delimiter, --column or --header given.
+    It is read as RFC 4180 has it: a field may be quoted with '"', and a quoted field
+    may hold the delimiter, line breaks and doubled quotes ("" is one quote). Fields
+    are trimmed of spaces and tabs outside quotes; rows may have different numbers of
+    fields as long as each has the chosen column.
   - otherwise, a text file with one number per line.
-Blank lines are skipped, '\\r\\n' line ends are accepted, fields are trimmed, and CSV
-fields may be quoted. Values are read as the Redis module reads them: integer types
-take decimal integers (12, -7; no '+', no leading zeros, no exponent) checked exactly,
-for int64/uint64 too; float types take decimals, exponents and nan, inf, -inf (any case).
+Blank lines are skipped, '\\r\\n' line ends are accepted, a UTF-8 byte-order mark is
+dropped, and values are trimmed. Values are read as the Redis module reads them:
+integer types take decimal integers (12, -7; no '+', no leading zeros, no exponent)
+checked exactly, for int64/uint64 too; float types take decimals, exponents and nan,
+inf, -inf (any case).
 
-The first bad value stops the import with "SRC:LINE:COLUMN: ..." and exit code 1.
+The first bad value stops the import with "SRC:LINE:COLUMN: ..." (LINE is where the
+field starts) and exit code 1; a malformed CSV record (a quote never closed, text
+after a closing quote, a quote inside an unquoted field, a record of more than
+1,048,576 characters) or a row without the column stops it with "SRC:LINE: ...",
+LINE being where the record starts. SRC is streamed: memory does not grow with its size.
 DEST is written as DEST.partial and renamed only on success, so it is never left
 half-written. An existing DEST is replaced.
 
@@ -47,10 +58,11 @@ Options:
                        one field.
   --delimiter C        field separator: one character, or \\t (or "tab") for a tab.
                        Default: tab for .tsv/.tab names, comma otherwise.
-  --header             the first non-blank line holds column names; it is skipped
+  --header             the first record holds column names; it is skipped
   -h, --help           show this help`;
 
 const BATCH = 1 << 16;
+const CHUNK_BYTES = 1 << 20;
 
 interface TextOptions {
   delimiter: string | undefined;
@@ -278,47 +290,75 @@ async function importText(
   progress: Progress,
 ): Promise<void> {
   const batcher = new TextBatcher(vector, type, src);
-  // CSV state: the 0-based column once known, whether the header is still ahead.
-  let column = mode.kind === 'csv' && typeof mode.column === 'number' ? mode.column - 1 : undefined;
-  let headerAhead = mode.kind === 'csv' && mode.header;
+  const source = readChunks(handle, src, partial, progress);
   try {
-    for await (const { lines, firstLine } of lineBatches(handle, src, (bytes) => progress.update(bytes))) {
-      partial.check();
-      for (let k = 0; k < lines.length; k++) {
-        const line = lines[k];
-        const number = firstLine + k;
-        if (mode.kind === 'plain') {
-          const text = line.trim();
-          if (text !== '') batcher.add(text, number, 1);
-          continue;
-        }
-        if (line.trim() === '') continue;
-        const fields = splitFields(line, mode.delimiter);
-        if (typeof fields === 'string') throw new CliError(`${src}:${number}: ${fields}`);
-        if (headerAhead) {
-          headerAhead = false;
-          if (typeof mode.column === 'string') column = headerColumn(src, number, fields, mode.column);
-          continue;
-        }
-        if (column === undefined) {
-          if (fields.length !== 1)
-            throw new CliError(
-              `${src}:${number}: ${fields.length} columns; choose one with --column N or --column NAME`,
-            );
-          column = 0;
-        }
-        if (column >= fields.length)
-          throw new CliError(
-            `${src}:${number}: no column ${column + 1} (the line has ${fields.length} field${fields.length === 1 ? '' : 's'})`,
-          );
-        batcher.add(fields[column].trim(), number, column + 1);
-      }
+    if (mode.kind === 'plain') {
+      await readLines(source, (line, number) => {
+        const text = line.trim();
+        if (text !== '') batcher.add(text, number, 1);
+      });
+    } else {
+      await readCsv(source, src, mode.delimiter, columnReader(src, mode, batcher));
     }
   } catch (error) {
     batcher.flush(); // a bad value on an earlier line is the first failure
     throw error;
   }
   batcher.flush();
+}
+
+/** SRC in 1 MiB chunks, reporting progress and stopping on a signal between chunks. */
+async function* readChunks(
+  handle: FileHandle,
+  src: string,
+  partial: PartialFile,
+  progress: Progress,
+): AsyncGenerator<Buffer> {
+  let position = 0;
+  for (;;) {
+    partial.check();
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position));
+    } catch (error) {
+      throw new CliError(describeError(error, src));
+    }
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    progress.update(position);
+    yield buffer.subarray(0, bytesRead);
+  }
+}
+
+/** The CSV record handler: skips the header (finding a named column in it), then adds the chosen field of each record. */
+function columnReader(
+  src: string,
+  mode: Extract<Mode, { kind: 'csv' }>,
+  batcher: TextBatcher,
+): (record: CsvRecord) => void {
+  let column = typeof mode.column === 'number' ? mode.column - 1 : undefined;
+  let headerAhead = mode.header;
+  return (record) => {
+    const { fields } = record;
+    if (headerAhead) {
+      headerAhead = false;
+      if (typeof mode.column === 'string') column = headerColumn(src, record.line, fields, mode.column);
+      return;
+    }
+    if (column === undefined) {
+      if (fields.length !== 1)
+        throw new CliError(
+          `${src}:${record.line}: ${fields.length} columns; choose one with --column N or --column NAME`,
+        );
+      column = 0;
+    }
+    if (column >= fields.length)
+      throw new CliError(
+        `${src}:${record.line}: no column ${column + 1} (the line has ${fields.length} field${fields.length === 1 ? '' : 's'})`,
+      );
+    batcher.add(fields[column].trim(), record.fieldLine(column), column + 1);
+  };
 }
 
 function headerColumn(src: string, line: number, fields: string[], name: string): number {

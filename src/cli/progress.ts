@@ -2,6 +2,11 @@
  * A one-line progress bar on stderr, for long operations. It appears only when the
  * stream is a terminal and the operation has run for a second; it is redrawn at most
  * ten times a second and erased when the operation ends, so pipes and logs never see it.
+ *
+ * Kept rather than cli-progress: that library redraws from its own timer and reads
+ * Date.now() itself (tests would need fake timers), has no "appear after a second"
+ * option (the delay would stay here anyway), and brings string-width and its
+ * dependencies for what is one line of ASCII.
  */
 
 export interface ProgressStream {

@@ -6,63 +6,11 @@
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DType, MmapVector } from '../..';
-import { useTmpDir } from '../helpers/tmp';
+import { useCli } from '../helpers/cli';
 
-const tmp = useTmpDir('mmvec-cli-');
-const CLI = path.resolve(__dirname, '../../dist/src/cli/main.js');
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in the test's directory (so relative paths in messages are stable). */
-function mmvec(...args: string[]): Run {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: tmp.dir, encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Runs the CLI expecting success with no stderr (a pipe is not a TTY: no progress bar). */
-function ok(...args: string[]): string {
-  const run = mmvec(...args);
-  expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
-  return run.stdout;
-}
-
-/** Runs the CLI expecting failure: exactly `lines` on stderr, nothing on stdout, no stack trace. */
-function fails(status: number, lines: string[], ...args: string[]): void {
-  const run = mmvec(...args);
-  expect({ status: run.status, stderr: run.stderr, stdout: run.stdout }).toEqual({
-    status,
-    stderr: lines.map((l) => `${l}\n`).join(''),
-    stdout: '',
-  });
-}
-
-const usage = (command: string): string => `Run "mmvec ${command} --help" for usage.`;
-
-function write(name: string, content: string | Uint8Array): string {
-  fs.writeFileSync(tmp.file(name), content);
-  return name;
-}
-
-function vectorFile(name: string, dtype: DType, values: ArrayLike<number | bigint>): string {
-  const v = MmapVector.open<DType>(tmp.file(name), { dtype, mode: 'w+' });
-  v.pushArray(values as ArrayLike<never>);
-  v.close();
-  return name;
-}
-
-function read(name: string, dtype: DType): (number | bigint)[] {
-  const v = MmapVector.open<DType>(tmp.file(name), { dtype, mode: 'r' });
-  const values = Array.from(v.slice() as ArrayLike<number | bigint>);
-  v.close();
-  return values;
-}
+const { tmp, ok, fails, usage, write, vectorFile, read } = useCli('mmvec-cli-');
 
 /** A .npy file built by hand: magic, version, header dict padded to a multiple of 64 with '\n' last. */
 function npy(
@@ -113,10 +61,6 @@ function parseNpy(file: string): {
     data: buffer.subarray(end),
   };
 }
-
-beforeAll(() => {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build:ts" first`);
-});
 
 describe('help and usage', () => {
   it('mmvec --help lists every command', () => {
@@ -298,6 +242,22 @@ describe('import from text', () => {
     write('plain.txt', '\ufeff1\r\n\r\n  2  \n300\n-4\n\n5');
     ok('import', 'plain.txt', 'p.i32', '--dtype', 'int32');
     expect(read('p.i32', 'int32')).toEqual([1, 2, 300, -4, 5]);
+  });
+
+  it('plain lines: a lone CR ends a line too (node:readline), and line numbers count it', () => {
+    write('cr.txt', '1\r2\r\n3\rx\n');
+    fails(
+      1,
+      ["mmvec: cr.txt:4:1: 'x' is not a valid int32 (not an integer)"],
+      'import',
+      'cr.txt',
+      'cr.i32',
+      '--dtype',
+      'int32',
+    );
+    write('cr.txt', '1\r2\r\n3\r');
+    ok('import', 'cr.txt', 'cr.i32', '--dtype', 'int32');
+    expect(read('cr.i32', 'int32')).toEqual([1, 2, 3]);
   });
 
   it('a single-column CSV needs no --column; quoted fields', () => {
@@ -674,7 +634,7 @@ describe('import errors', () => {
     write('q.csv', '"1,2\n');
     fails(
       1,
-      ['mmvec: q.csv:1: unterminated quoted field (fields spanning lines are not supported)'],
+      ['mmvec: q.csv:1: unterminated quoted field (the file ends inside the quotes of the record that starts here)'],
       'import',
       'q.csv',
       'q.f64',

@@ -2,7 +2,8 @@
  * The package as users get it: `npm pack` of the main package and of this platform's
  * package (addon + Redis module), installed offline into a fresh project with no `cargo`
  * on PATH. There `require('mmvec')` works, `mmvec module-path` names a module that
- * redis-server loads, and `mmvec info` reads a vector.
+ * redis-server loads, `mmvec info` reads a vector and `mmvec import` a CSV (the
+ * package's one dependency, csv-parse, is installed from a tarball packed here).
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -31,8 +32,8 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('npm inst
       .filter((dir) => !['cargo', 'rustc', 'rustup'].some((tool) => fs.existsSync(path.join(dir, tool))));
     env = { ...process.env, PATH: rustless.join(path.delimiter), npm_config_cache: path.join(work, 'npm-cache') };
 
-    const pack = (dir: string) => {
-      const out = execFileSync('npm', ['pack', '--pack-destination', work, '--json'], {
+    const pack = (dir: string, options: string[] = []) => {
+      const out = execFileSync('npm', ['pack', '--pack-destination', work, '--json', ...options], {
         cwd: dir,
         env,
         encoding: 'utf8',
@@ -55,7 +56,10 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('npm inst
     app = path.join(work, 'app');
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
-    const installed = run('npm', ['install', '--offline', '--no-audit', '--no-fund', main, platform], app);
+    // Offline, npm cannot fetch the package's one dependency (csv-parse, for the CLI):
+    // it is packed from this repository's node_modules and installed beside it.
+    const csvParse = pack(path.join(ROOT, 'node_modules', 'csv-parse'), ['--ignore-scripts']);
+    const installed = run('npm', ['install', '--offline', '--no-audit', '--no-fund', main, platform, csvParse], app);
     expect(installed.status, installed.stderr).toBe(0);
   });
 
@@ -144,5 +148,19 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('npm inst
     const info = run('npx', ['--no-install', 'mmvec', 'info', 'x.f64'], app);
     expect(info.status, info.stderr).toBe(0);
     expect(info.stdout).toContain('count: 2');
+  });
+
+  it('mmvec import reads a CSV with a multi-line quoted field (csv-parse resolves in the installed tree)', () => {
+    fs.writeFileSync(path.join(app, 'w.csv'), 'note,value\r\n"two\r\nlines",1.5\r\nplain,2.5\r\n');
+    const imported = run(
+      'npx',
+      ['--no-install', 'mmvec', 'import', 'w.csv', 'w.f64', '--dtype', 'f64', '--column', 'value'],
+      app,
+    );
+    expect({ status: imported.status, stderr: imported.stderr, stdout: imported.stdout }).toEqual({
+      status: 0,
+      stderr: '',
+      stdout: 'imported 2 float64 values from w.csv into w.f64\n',
+    });
   });
 });
