@@ -19,6 +19,8 @@ export declare class NativeVector {
   get length(): number
   get dtype(): string
   get mode(): string
+  /** Whether writes may reach the file (every mode but `r`). */
+  get writable(): boolean
   get path(): string
   get closed(): boolean
   get(index: number): number | bigint

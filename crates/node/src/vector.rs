@@ -40,6 +40,12 @@ impl NativeVector {
         Ok(self.vec(env)?.mode().name())
     }
 
+    /// Whether writes may reach the file (every mode but `r`).
+    #[napi(getter)]
+    pub fn writable(&self, env: &Env) -> Result<bool> {
+        Ok(self.vec(env)?.mode().is_writable())
+    }
+
     #[napi(getter)]
     pub fn path(&self, env: &Env) -> Result<String> {
         Ok(self.vec(env)?.path().to_string_lossy().into_owned())
