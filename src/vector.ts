@@ -3,7 +3,7 @@
  * mapping, in-process, without copies.
  */
 
-import { NativeVector } from '../native/index.js';
+import { type ExternalObject, NativeVector, appendBytesTo } from '../native/index.js';
 import {
   type ArrayOf,
   type DType,
@@ -35,6 +35,9 @@ export interface OpenOptions<D extends DType> {
 
 export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf<D>> {
   readonly #native: NativeVector;
+  /** The same vector for `appendBytesTo`, a plain function call: napi-rs's class methods
+   * cost a few hundred ns a call more (crates/node/src/appender.rs). */
+  readonly #appender: ExternalObject<NativeVector>;
   readonly #array: TypedArrayConstructor<D>;
   /** A typed array over the current mapping, for reads at typed-array speed. */
   #cache: ArrayOf<D> | undefined;
@@ -50,6 +53,7 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
 
   private constructor(native: NativeVector) {
     this.#native = native;
+    this.#appender = native.appender();
     this.#array = typedArrayFor(native.dtype as D);
     this.#rule = native.writable ? storeRuleFor(native.dtype as D) : undefined;
     this.#one = this.#elements(1);
@@ -138,7 +142,7 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
   push(...values: ValueOf<D>[]): number {
     checkValues('values', values);
     const bytes = this.#pack(values);
-    return bytes !== undefined ? this.#native.appendBytes(bytes) : this.#native.push(values);
+    return bytes !== undefined ? appendBytesTo(this.#appender, bytes) : this.#native.push(values);
   }
 
   /** Appends a whole array with one write to the file; returns the new length. */
@@ -146,12 +150,12 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
     checkArrayLike('values', values);
     if (values instanceof this.#array) {
       const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-      return this.#native.appendBytes(bytes);
+      return appendBytesTo(this.#appender, bytes);
     }
     const list = Array.from(values as ArrayLike<ValueOf<D>>);
     checkValues('values', list);
     const bytes = this.#pack(list);
-    return bytes !== undefined ? this.#native.appendBytes(bytes) : this.#native.push(list);
+    return bytes !== undefined ? appendBytesTo(this.#appender, bytes) : this.#native.push(list);
   }
 
   /** Removes and returns the last element, or `undefined` when empty. */

@@ -14,9 +14,10 @@ import { useTmpDir } from '../helpers/tmp';
 
 const tmp = useTmpDir();
 
-/** The addon's class, as the package loads it, to watch which writes reach it. */
-const { NativeVector } = createRequire(__filename)(path.resolve(__dirname, '../../dist/native/index.js')) as {
-  NativeVector: { prototype: Record<'set' | 'setMany' | 'push' | 'appendBytes', (...args: never[]) => unknown> };
+/** The addon, as the package loads it, to watch which writes reach it. */
+const addon = createRequire(__filename)(path.resolve(__dirname, '../../dist/native/index.js')) as {
+  NativeVector: { prototype: Record<'set' | 'setMany' | 'push', (...args: never[]) => unknown> };
+  appendBytesTo: (...args: never[]) => number;
 };
 
 type Value = number | bigint;
@@ -453,6 +454,7 @@ describe('the cached view follows the mapping', () => {
 });
 
 describe('which writes reach the addon', () => {
+  // set and setMany store through the view; push and pushArray make one appendBytesTo call each.
   afterEach(() => {
     vi.restoreAllMocks();
   });
@@ -460,10 +462,10 @@ describe('which writes reach the addon', () => {
   it.each(ALL_DTYPES)('%s: valid writes inside the view make no per-value addon call', (dtype) => {
     const { v } = open(dtype, [zeroOf(dtype), zeroOf(dtype)]);
     const one = bigOf(dtype) ? 1n : 1;
-    const set = vi.spyOn(NativeVector.prototype, 'set');
-    const setMany = vi.spyOn(NativeVector.prototype, 'setMany');
-    const push = vi.spyOn(NativeVector.prototype, 'push');
-    const appendBytes = vi.spyOn(NativeVector.prototype, 'appendBytes');
+    const set = vi.spyOn(addon.NativeVector.prototype, 'set');
+    const setMany = vi.spyOn(addon.NativeVector.prototype, 'setMany');
+    const push = vi.spyOn(addon.NativeVector.prototype, 'push');
+    const appendBytesTo = vi.spyOn(addon, 'appendBytesTo');
     v.set(1, one);
     // A number into a bigint type, and a bigint into a narrow integer type, too.
     const float = DTYPES.find((info) => info.name === dtype)!.kind === 'float';
@@ -475,7 +477,7 @@ describe('which writes reach the addon', () => {
     expect(set).not.toHaveBeenCalled();
     expect(setMany).not.toHaveBeenCalled();
     expect(push).not.toHaveBeenCalled();
-    expect(appendBytes).toHaveBeenCalledTimes(3);
+    expect(appendBytesTo).toHaveBeenCalledTimes(3);
     // A value the table's bounds leave out goes to the addon, which refuses it.
     expect(() => v.set(0, 2n ** 64n)).toThrow(expect.objectContaining({ code: 'ERR_MMVEC_BAD_VALUE' }));
     expect(set).toHaveBeenCalledTimes(1);

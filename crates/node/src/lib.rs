@@ -6,6 +6,7 @@
 
 // Public so that the free functions, which only napi's registration calls, count as used
 // in the test build too.
+pub mod appender;
 pub mod dtype_names;
 pub mod dtypes;
 mod error;
