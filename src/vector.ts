@@ -20,6 +20,9 @@ import { type Element, type StoreRule, storeRuleFor } from './store-rule.js';
 /** The largest ArrayBuffer this Node can create over the mapping. */
 const MAX_VIEW_BYTES = constants.MAX_LENGTH;
 
+/** Accesses past the cached view (after growth) before the view is taken again. */
+const REFRESH_AFTER_MISSES = 64;
+
 /** A typed array of any dtype, as the write paths index it. */
 interface Elements {
   readonly length: number;
@@ -44,6 +47,8 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
   /** Whether `#cache`'s buffer was handed out by `view()`: then it is never replaced
    * behind the caller's back (replacing it would detach their view). */
   #cacheShared = false;
+  /** Accesses `#cache` could not answer since it was built (see `#refresh`). */
+  #misses = 0;
   /** Which values may be written through `#cache` without the addon; `undefined` in mode
    * `r`, whose mapping is a private copy: a store there would never reach the file. */
   readonly #rule: StoreRule | undefined;
@@ -98,10 +103,7 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
   get(index: number): ValueOf<D> {
     checkNumber('index', index);
     let value = this.#cache?.[index];
-    if (value === undefined && !this.#cacheShared && this.#viewable()) {
-      this.#cache = new this.#array(this.#native.view());
-      value = this.#cache[index];
-    }
+    if (value === undefined && this.#refresh()) value = this.#cache?.[index];
     // Anything the typed array cannot answer (out of range, fractional, negative,
     // closed) goes to the native call, which throws the exact error.
     return value !== undefined ? (value as ValueOf<D>) : (this.#native.get(index) as ValueOf<D>);
@@ -229,20 +231,36 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
   #forgetView(): void {
     this.#cache = undefined;
     this.#cacheShared = false;
+    this.#misses = 0;
   }
 
   /**
-   * Whether `index` is an element of `#cache`. After the vector grew, the cache is taken
-   * again from the current mapping (unless a caller holds it as their view); until then
-   * it still maps the file's pages shared, so its elements are the file's. A closed
-   * vector throws `ERR_MMVEC_CLOSED` here, as the addon would.
+   * Whether `index` is an element of `#cache`, refreshing it (`#refresh`) for an index
+   * past it. Before a refresh after growth or a remap, the cache still maps the file's
+   * pages shared (the mapping it was taken from stays mapped while a buffer holds it),
+   * so its elements are the file's. A closed vector throws `ERR_MMVEC_CLOSED` here, as
+   * the addon would.
    */
   #holds(index: number): boolean {
     if (!Number.isInteger(index) || index < 0) return false;
     if (this.#cache !== undefined && index < this.#cache.length) return true;
-    if (this.#cacheShared || !this.#viewable()) return false;
+    return this.#refresh() && index < (this.#cache?.length ?? 0);
+  }
+
+  /**
+   * Takes `#cache` again from the current mapping, if it may: never while a caller holds
+   * it as their view, and once built only after `REFRESH_AFTER_MISSES` accesses it could
+   * not answer. Each refresh makes a new external buffer, so a loop of `push(v)` and
+   * `set(length - 1, v)` refreshes once per that many rounds rather than every round; the
+   * accesses in between go to the addon. Returns whether the cache was refreshed.
+   */
+  #refresh(): boolean {
+    if (this.#cacheShared) return false;
+    if (this.#cache !== undefined && ++this.#misses < REFRESH_AFTER_MISSES) return false;
+    if (!this.#viewable()) return false;
+    this.#misses = 0;
     this.#cache = new this.#array(this.#native.view());
-    return index < this.#cache.length;
+    return true;
   }
 
   /**

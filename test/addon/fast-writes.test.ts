@@ -427,6 +427,18 @@ describe('the cached view follows the mapping', () => {
     expect(Array.from(new Uint16Array(new Uint8Array(fs.readFileSync(file)).buffer))).toEqual([90]);
   });
 
+  it('a loop of push(v) and set(length - 1, w) lands every write, across cache refreshes', () => {
+    const { v, file } = open('float32', []);
+    for (let k = 0; k < 1000; k++) {
+      const length = v.push(k);
+      v.set(length - 1, k + 0.5);
+      expect(v.get(length - 1)).toBe(k + 0.5);
+    }
+    v.close();
+    const stored = new Float32Array(new Uint8Array(fs.readFileSync(file)).buffer);
+    expect(Array.from(stored)).toEqual(Array.from({ length: 1000 }, (_, k) => k + 0.5));
+  });
+
   it('setMany with a repeated index keeps the last value, as the core does', () => {
     const { v } = open('int8', [0, 0]);
     v.setMany([1, 1, 0], [5, -6, 7]);
