@@ -38,8 +38,8 @@ export interface OpenOptions<D extends DType> {
 
 export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf<D>> {
   readonly #native: NativeVector;
-  /** The same vector for `appendBytesTo`, a plain function call: napi-rs's class methods
-   * cost a few hundred ns a call more (crates/node/src/appender.rs). */
+  /** The same vector for `appendBytesTo`, a plain function call: a napi-rs class method
+   * costs about 200 ns a call more (crates/node/src/appender.rs). */
   readonly #appender: ExternalObject<NativeVector>;
   readonly #array: TypedArrayConstructor<D>;
   /** A typed array over the current mapping, for reads at typed-array speed. */
@@ -290,7 +290,7 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
   }
 
   /**
-   * `values` as the bytes of a typed array of this dtype, for one `appendBytes` call, if
+   * `values` as the bytes of a typed array of this dtype, for one `appendBytesTo` call, if
    * the rule takes every value; else `undefined` (the addon then checks and appends them,
    * or throws the error). One value uses a buffer kept for the purpose.
    */
