@@ -3,9 +3,9 @@
 //!
 //! napi-rs (3.16) records the receiver of every class method in a borrow registry for the
 //! length of the call (a global map, an allocation and thread-local scopes): about 200 ns a
-//! call on the benchmark machine, a third of what the `pwrite` of one element costs. A plain
-//! function taking an `External` skips that bookkeeping, so the appender is an `External`
-//! holding the same vector as the class.
+//! call on the benchmark machine, enough to make `push(v)` slower than an `fs.writeSync` of
+//! the same bytes. A plain function taking an `External` skips that bookkeeping, so the
+//! appender is an `External` holding the same vector as the class.
 
 use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;

@@ -1,8 +1,8 @@
 //! mmvec-node: the Node.js addon. Translates JS arguments, calls `mmvec-core`, and turns
 //! its errors into JS `Error`s whose `code` is the core's stable code (with the error's
 //! `path`, `size`, `dtype`, `value` and `reason` as properties). `index.ts` wraps the
-//! `NativeVector` class exported here into the public `MmapVector`; `dtypes` exports the
-//! core's dtype table and value text.
+//! `NativeVector` class exported here into the public `MmapVector`, which appends through
+//! `appender`'s plain function; `dtypes` exports the core's dtype table and value text.
 
 // Public so that the free functions, which only napi's registration calls, count as used
 // in the test build too.
