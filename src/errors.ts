@@ -42,6 +42,23 @@ export function checkValue(name: string, value: unknown): asserts value is numbe
   }
 }
 
+/** `checkValue` for every element, named `name[k]`; the name is built only for a refusal. */
+export function checkValues(name: string, values: ArrayLike<unknown>): asserts values is ArrayLike<number | bigint> {
+  for (let k = 0; k < values.length; k++) {
+    const value = values[k];
+    if (typeof value !== 'number' && typeof value !== 'bigint') {
+      throw invalidArgType(`${name}[${k}]`, 'of type number or bigint', value);
+    }
+  }
+}
+
+/** `checkNumber` for every element, named `name[k]`. */
+export function checkNumbers(name: string, values: ArrayLike<unknown>): asserts values is ArrayLike<number> {
+  for (let k = 0; k < values.length; k++) {
+    if (typeof values[k] !== 'number') throw invalidArgType(`${name}[${k}]`, 'of type number', values[k]);
+  }
+}
+
 export function checkArrayLike(name: string, value: unknown): asserts value is ArrayLike<unknown> {
   const ok = value !== null && typeof value === 'object' && typeof (value as ArrayLike<unknown>).length === 'number';
   if (!ok) throw invalidArgType(name, 'an array or typed array', value);

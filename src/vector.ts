@@ -3,7 +3,7 @@
  * mapping, in-process, without copies.
  */
 
-import { NativeVector } from '../native/index.js';
+import { type ExternalObject, NativeVector, appendBytesTo } from '../native/index.js';
 import {
   type ArrayOf,
   type DType,
@@ -14,10 +14,20 @@ import {
   typedArrayFor,
 } from './dtypes.js';
 import { constants } from 'node:buffer';
-import { checkArrayLike, checkNumber, checkString, checkValue } from './errors.js';
+import { checkArrayLike, checkNumber, checkNumbers, checkString, checkValue, checkValues } from './errors.js';
+import { type Element, type StoreRule, storeRuleFor } from './store-rule.js';
 
 /** The largest ArrayBuffer this Node can create over the mapping. */
 const MAX_VIEW_BYTES = constants.MAX_LENGTH;
+
+/** Accesses past the cached view (after growth) before the view is taken again. */
+const REFRESH_AFTER_MISSES = 64;
+
+/** A typed array of any dtype, as the write paths index it. */
+interface Elements {
+  readonly length: number;
+  [index: number]: Element;
+}
 
 export interface OpenOptions<D extends DType> {
   /** Element type (default `float64`). Aliases such as `f64` or `double` are accepted. */
@@ -28,16 +38,31 @@ export interface OpenOptions<D extends DType> {
 
 export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf<D>> {
   readonly #native: NativeVector;
+  /** The same vector for `appendBytesTo`, a plain function call: a napi-rs class method
+   * costs about 200 ns a call more (crates/node/src/appender.rs). */
+  readonly #appender: ExternalObject<NativeVector>;
   readonly #array: TypedArrayConstructor<D>;
   /** A typed array over the current mapping, for reads at typed-array speed. */
   #cache: ArrayOf<D> | undefined;
   /** Whether `#cache`'s buffer was handed out by `view()`: then it is never replaced
    * behind the caller's back (replacing it would detach their view). */
   #cacheShared = false;
+  /** Accesses `#cache` could not answer since it was built (see `#refresh`). */
+  #misses = 0;
+  /** Which values may be written through `#cache` without the addon; `undefined` in mode
+   * `r`, whose mapping is a private copy: a store there would never reach the file. */
+  readonly #rule: StoreRule | undefined;
+  /** One element's bytes, for `push(v)`. */
+  readonly #one: Elements;
+  readonly #oneBytes: Uint8Array;
 
   private constructor(native: NativeVector) {
     this.#native = native;
+    this.#appender = native.appender();
     this.#array = typedArrayFor(native.dtype as D);
+    this.#rule = native.writable ? storeRuleFor(native.dtype as D) : undefined;
+    this.#one = this.#elements(1);
+    this.#oneBytes = new Uint8Array((this.#one as unknown as ArrayOf<D>).buffer);
   }
 
   /**
@@ -78,10 +103,7 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
   get(index: number): ValueOf<D> {
     checkNumber('index', index);
     let value = this.#cache?.[index];
-    if (value === undefined && !this.#cacheShared && this.#viewable()) {
-      this.#cache = new this.#array(this.#native.view());
-      value = this.#cache[index];
-    }
+    if (value === undefined && this.#refresh()) value = this.#cache?.[index];
     // Anything the typed array cannot answer (out of range, fractional, negative,
     // closed) goes to the native call, which throws the exact error.
     return value !== undefined ? (value as ValueOf<D>) : (this.#native.get(index) as ValueOf<D>);
@@ -92,10 +114,20 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
     return new this.#array(this.#native.gather(numbers('indices', indices)));
   }
 
-  /** Writes one element; values the dtype cannot hold exactly throw `ERR_MMVEC_BAD_VALUE`. */
+  /**
+   * Writes one element; values the dtype cannot hold exactly throw `ERR_MMVEC_BAD_VALUE`.
+   * A valid write inside the cached view is a typed-array store; anything else (a bad
+   * index or value, mode `r`, a closed vector) goes to the addon, which throws the error.
+   */
   set(index: number, value: ValueOf<D>): void {
     checkNumber('index', index);
     checkValue('value', value);
+    const element = this.#rule?.element(value);
+    if (element !== undefined && this.#holds(index)) {
+      // Element-atomic, like the core's stores: see `#storeMany`.
+      (this.#cache as unknown as Elements)[index] = element;
+      return;
+    }
     this.#native.set(index, value);
   }
 
@@ -104,14 +136,15 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
     const positions = numbers('indices', indices);
     checkArrayLike('values', values);
     const list = Array.from(values);
-    list.forEach((value, k) => checkValue(`values[${k}]`, value));
-    this.#native.setMany(positions, list);
+    checkValues('values', list);
+    if (!this.#storeMany(positions, list)) this.#native.setMany(positions, list);
   }
 
   /** Appends values (all checked first); returns the new length. */
   push(...values: ValueOf<D>[]): number {
-    values.forEach((value, k) => checkValue(`values[${k}]`, value));
-    return this.#native.push(values);
+    checkValues('values', values);
+    const bytes = this.#pack(values);
+    return bytes !== undefined ? appendBytesTo(this.#appender, bytes) : this.#native.push(values);
   }
 
   /** Appends a whole array with one write to the file; returns the new length. */
@@ -119,11 +152,12 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
     checkArrayLike('values', values);
     if (values instanceof this.#array) {
       const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-      return this.#native.appendBytes(bytes);
+      return appendBytesTo(this.#appender, bytes);
     }
     const list = Array.from(values as ArrayLike<ValueOf<D>>);
-    list.forEach((value, k) => checkValue(`values[${k}]`, value));
-    return this.#native.push(list);
+    checkValues('values', list);
+    const bytes = this.#pack(list);
+    return bytes !== undefined ? appendBytesTo(this.#appender, bytes) : this.#native.push(list);
   }
 
   /** Removes and returns the last element, or `undefined` when empty. */
@@ -197,12 +231,92 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
   #forgetView(): void {
     this.#cache = undefined;
     this.#cacheShared = false;
+    this.#misses = 0;
+  }
+
+  /**
+   * Whether `index` is an element of `#cache`, refreshing it (`#refresh`) for an index
+   * past it. Before a refresh after growth or a remap, the cache still maps the file's
+   * pages shared (the mapping it was taken from stays mapped while a buffer holds it),
+   * so its elements are the file's. A closed vector throws `ERR_MMVEC_CLOSED` here, as
+   * the addon would.
+   */
+  #holds(index: number): boolean {
+    if (!Number.isInteger(index) || index < 0) return false;
+    if (this.#cache !== undefined && index < this.#cache.length) return true;
+    return this.#refresh() && index < (this.#cache?.length ?? 0);
+  }
+
+  /**
+   * Takes `#cache` again from the current mapping, if it may: never while a caller holds
+   * it as their view, and once built only after `REFRESH_AFTER_MISSES` accesses it could
+   * not answer. Each refresh makes a new external buffer, so a loop of `push(v)` and
+   * `set(length - 1, v)` refreshes once per that many rounds rather than every round; the
+   * accesses in between go to the addon. Returns whether the cache was refreshed.
+   */
+  #refresh(): boolean {
+    if (this.#cacheShared) return false;
+    if (this.#cache !== undefined && ++this.#misses < REFRESH_AFTER_MISSES) return false;
+    if (!this.#viewable()) return false;
+    this.#misses = 0;
+    this.#cache = new this.#array(this.#native.view());
+    return true;
+  }
+
+  /**
+   * Stores every pair through the cached view if the rule takes every value and every
+   * index is in the view, else stores nothing and returns false. No caller code runs
+   * between the checks and the stores: the arguments are plain arrays of checked types.
+   *
+   * Each store is element-atomic, as the core's are (`element_store.rs`): it writes one
+   * aligned element (offsets in a page-aligned mapping are multiples of the itemsize),
+   * and V8 emits one machine store of the element's width for it — the StoreTypedElement
+   * operator in optimized code, CodeStubAssembler's StoreElement in the IC builtins, and
+   * `TypedElementsAccessor::SetImpl` (src/objects/elements.cc) in the runtime, which
+   * writes one value of the element type. An aligned store of 1, 2, 4 or 8 bytes is
+   * single-copy atomic on x86-64 (Intel SDM vol. 3A, 9.1.1) and AArch64 (Arm ARM
+   * B2.2.1), so a concurrent reader sees each element old or new, never torn.
+   */
+  #storeMany(positions: readonly number[], list: readonly Element[]): boolean {
+    const rule = this.#rule;
+    // An empty call still goes to the addon, which refuses it on a closed vector.
+    if (rule === undefined || list.length === 0 || positions.length !== list.length) return false;
+    for (let k = 0; k < list.length; k++) {
+      if (rule.element(list[k]!) === undefined || !this.#holds(positions[k]!)) return false;
+    }
+    const cache = this.#cache as unknown as Elements;
+    for (let k = 0; k < list.length; k++) cache[positions[k]!] = rule.element(list[k]!)!;
+    return true;
+  }
+
+  /**
+   * `values` as the bytes of a typed array of this dtype, for one `appendBytesTo` call, if
+   * the rule takes every value; else `undefined` (the addon then checks and appends them,
+   * or throws the error). One value uses a buffer kept for the purpose.
+   */
+  #pack(values: readonly Element[]): Uint8Array | undefined {
+    const rule = this.#rule;
+    if (rule === undefined) return undefined;
+    const single = values.length === 1;
+    const elements = single ? this.#one : this.#elements(values.length);
+    for (let k = 0; k < values.length; k++) {
+      const element = rule.element(values[k]!);
+      if (element === undefined) return undefined;
+      elements[k] = element;
+    }
+    return single ? this.#oneBytes : new Uint8Array((elements as unknown as ArrayOf<D>).buffer);
+  }
+
+  /** A new, zeroed typed array of `length` elements of this dtype. */
+  #elements(length: number): Elements {
+    const bytes = new ArrayBuffer(length * this.#array.BYTES_PER_ELEMENT);
+    return new this.#array(bytes) as unknown as Elements;
   }
 }
 
 function numbers(name: string, values: ArrayLike<number>): number[] {
   checkArrayLike(name, values);
   const list = Array.from(values);
-  list.forEach((value, k) => checkNumber(`${name}[${k}]`, value));
+  checkNumbers(name, list);
   return list;
 }

@@ -1,18 +1,22 @@
 //! `NativeVector`: the JS class over a `MappedVec`. Argument checks that need no file
 //! (index syntax, value ranges) happen in the core; this file only translates.
 
+use std::cell::{Ref, RefCell, RefMut};
+use std::rc::Rc;
+
 use mmvec_core::{DType, MappedVec, Mode, OpenOptions, Scalar, index_from_f64, slice_bounds};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::error::{CoreResultExt, closed, with_code};
+use crate::appender::{SharedVec, borrow, borrow_mut, close};
+use crate::error::{CoreResultExt, with_code};
 use crate::flush::NativeFlusher;
 use crate::values::{JsValueIn, JsValueOut, from_scalar, to_scalar};
 use crate::view::View;
 
 #[napi(custom_finalize)]
 pub struct NativeVector {
-    vec: Option<MappedVec>,
+    vec: SharedVec,
     view: Option<View>,
 }
 
@@ -22,7 +26,7 @@ impl NativeVector {
     pub fn open(env: &Env, path: String, dtype: String, mode: String) -> Result<NativeVector> {
         let options = OpenOptions::new(DType::from_name(&dtype).js(env)?, Mode::from_name(&mode).js(env)?);
         let vec = MappedVec::open(path, options).js(env)?;
-        Ok(NativeVector { vec: Some(vec), view: None })
+        Ok(NativeVector { vec: Rc::new(RefCell::new(Some(vec))), view: None })
     }
 
     #[napi(getter)]
@@ -40,6 +44,12 @@ impl NativeVector {
         Ok(self.vec(env)?.mode().name())
     }
 
+    /// Whether writes may reach the file (every mode but `r`).
+    #[napi(getter)]
+    pub fn writable(&self, env: &Env) -> Result<bool> {
+        Ok(self.vec(env)?.mode().is_writable())
+    }
+
     #[napi(getter)]
     pub fn path(&self, env: &Env) -> Result<String> {
         Ok(self.vec(env)?.path().to_string_lossy().into_owned())
@@ -47,7 +57,7 @@ impl NativeVector {
 
     #[napi(getter)]
     pub fn closed(&self) -> bool {
-        self.vec.is_none()
+        self.vec.try_borrow().is_ok_and(|slot| slot.is_none())
     }
 
     #[napi(ts_return_type = "number | bigint")]
@@ -75,7 +85,7 @@ impl NativeVector {
         index: f64,
         #[napi(ts_arg_type = "number | bigint")] value: JsValueIn,
     ) -> Result<()> {
-        let vec = self.vec_mut(env)?;
+        let mut vec = self.vec_mut(env)?;
         let index = index_from_f64(index).js(env)?;
         let value = to_scalar(vec.dtype(), &value).js(env)?;
         vec.set(index, value).js(env)
@@ -95,7 +105,7 @@ impl NativeVector {
                 format!("{} indices but {} values", indices.len(), values.len()),
             ));
         }
-        let vec = self.vec_mut(env)?;
+        let mut vec = self.vec_mut(env)?;
         let dtype = vec.dtype();
         let pairs = indices
             .into_iter()
@@ -113,7 +123,7 @@ impl NativeVector {
         env: &Env,
         #[napi(ts_arg_type = "Array<number | bigint>")] values: Vec<JsValueIn>,
     ) -> Result<f64> {
-        let vec = self.vec_mut(env)?;
+        let mut vec = self.vec_mut(env)?;
         let dtype = vec.dtype();
         let scalars =
             values.iter().map(|v| to_scalar(dtype, v)).collect::<mmvec_core::Result<Vec<Scalar>>>().js(env)?;
@@ -121,18 +131,16 @@ impl NativeVector {
         Ok(vec.len() as f64)
     }
 
-    /// Appends whole elements given as little-endian bytes; returns the new length.
-    #[napi]
-    pub fn append_bytes(&mut self, env: &Env, bytes: &[u8]) -> Result<f64> {
-        let vec = self.vec_mut(env)?;
-        vec.append_bytes(bytes).js(env)?;
-        Ok(vec.len() as f64)
+    /// The handle `appendBytesTo` appends through (see `appender.rs`).
+    #[napi(ts_return_type = "ExternalObject<NativeVector>")]
+    pub fn appender(&self) -> External<SharedVec> {
+        External::new(Rc::clone(&self.vec))
     }
 
     #[napi(ts_return_type = "number | bigint | undefined")]
     pub fn pop(&mut self, env: &Env) -> Result<Option<JsValueOut>> {
         self.before_shrink(env)?;
-        let vec = self.vec_mut(env)?;
+        let mut vec = self.vec_mut(env)?;
         let dtype = vec.dtype();
         Ok(vec.pop().js(env)?.map(|v| from_scalar(dtype, v)))
     }
@@ -155,8 +163,8 @@ impl NativeVector {
     /// An `ArrayBuffer` over the mapping itself (zero-copy).
     #[napi(ts_return_type = "ArrayBuffer")]
     pub fn view<'env>(&mut self, env: &'env Env) -> Result<Unknown<'env>> {
-        let vec = self.vec.as_ref().ok_or_else(|| closed(env))?;
-        View::current(&mut self.view, vec, env)
+        let vec = borrow(&self.vec, env)?;
+        View::current(&mut self.view, &vec, env)
     }
 
     #[napi]
@@ -174,16 +182,15 @@ impl NativeVector {
     #[napi]
     pub fn close(&mut self, env: &Env) -> Result<()> {
         View::revoke(&mut self.view, env)?;
-        self.vec = None;
-        Ok(())
+        close(&self.vec, env)
     }
 
-    fn vec(&self, env: &Env) -> Result<&MappedVec> {
-        self.vec.as_ref().ok_or_else(|| closed(env))
+    fn vec(&self, env: &Env) -> Result<Ref<'_, MappedVec>> {
+        borrow(&self.vec, env)
     }
 
-    fn vec_mut(&mut self, env: &Env) -> Result<&mut MappedVec> {
-        self.vec.as_mut().ok_or_else(|| closed(env))
+    fn vec_mut(&mut self, env: &Env) -> Result<RefMut<'_, MappedVec>> {
+        borrow_mut(&self.vec, env)
     }
 
     /// A shrink leaves pages past the end of file: no buffer may still point there.
