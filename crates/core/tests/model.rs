@@ -1,9 +1,10 @@
 //! Property tests: random operation sequences on a MappedVec, compared after every step
 //! with a plain byte-vector model and with the file on disk, across reopens, for every
-//! dtype; and the effect stream those operations propagate, replayed from any suffix onto
+//! dtype, raw and `.npy` (whose file must be the header with the model's length, then the
+//! model, after every step); and the effect stream those operations propagate, replayed from any suffix onto
 //! any later state, converging to the same bytes.
 
-use mmvec_core::{DType, Effect, MappedVec, Mode, OpenOptions, Scalar};
+use mmvec_core::{DType, Effect, MappedVec, Mode, OpenOptions, Scalar, npy};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -107,9 +108,9 @@ fn apply(model: &mut Vec<u8>, dtype: DType, op: &Op) -> bool {
     }
 }
 
-fn run(dtype: DType, ops: Vec<Op>) -> Result<(), TestCaseError> {
+fn run(dtype: DType, ops: Vec<Op>, file_name: &str) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let path = dir.path().join("v.bin");
+    let path = dir.path().join(file_name);
     let options = OpenOptions::new(dtype, Mode::Append);
     let mut vec = MappedVec::open(&path, options).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let mut model: Vec<u8> = Vec::new();
@@ -137,7 +138,12 @@ fn run(dtype: DType, ops: Vec<Op>) -> Result<(), TestCaseError> {
         prop_assert_eq!(vec.as_bytes(), &model[..]);
         prop_assert_eq!(vec.len(), model.len() / dtype.itemsize());
         let on_disk = std::fs::read(&path).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(&on_disk, &model);
+        let (header, data) = on_disk.split_at(vec.data_offset());
+        prop_assert_eq!(data, &model[..]);
+        if file_name.ends_with(".npy") {
+            let header = npy::Header::parse(header).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!((header.dtype, header.len), (dtype, (model.len() / dtype.itemsize()) as u64));
+        }
         if let Some(last) = vec.len().checked_sub(1) {
             let got = vec.get(last as u64).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(format!("{got:?}"), format!("{:?}", dtype.decode(&model[last * dtype.itemsize()..])));
@@ -273,7 +279,15 @@ proptest! {
 
     #[test]
     fn matches_a_byte_model(dtype in prop::sample::select(DType::ALL.to_vec()), ops in prop::collection::vec(op(), 1..60)) {
-        run(dtype, ops)?;
+        run(dtype, ops, "v.bin")?;
+    }
+
+    #[test]
+    fn an_npy_file_matches_the_model_and_its_header_the_length(
+        dtype in prop::sample::select(DType::ALL.to_vec()),
+        ops in prop::collection::vec(op(), 1..60),
+    ) {
+        run(dtype, ops, "v.npy")?;
     }
 
     #[test]

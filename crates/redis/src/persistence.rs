@@ -117,7 +117,9 @@ fn restore(rdb: *mut raw::RedisModuleIO, binding: Binding, count: u64) -> Result
     let keep_existing = binding.readonly && target.as_ref().is_ok_and(|path| path.exists());
     let started = match target {
         _ if keep_existing => Ok(None),
-        target => target.and_then(|target| Restore::begin(&target, binding.dtype, count)).map(Some),
+        target => {
+            target.and_then(|target| Restore::begin(&target, binding.dtype, mmvec_core::Format::Raw, count)).map(Some)
+        }
     };
     let restore = started.unwrap_or_else(|err| {
         log_warning(format!("mmvec: cannot restore {}: {err}", binding.path));
