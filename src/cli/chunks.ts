@@ -21,11 +21,12 @@ export interface Chunk {
 }
 
 /** Opens `file` as a vector; failures become `CliError`s naming `file` as the user gave it. */
-export function openVector(file: string, dtype: DType, mode: Mode): MmapVector<DType> {
+export function openVector(file: string, dtype: DType | undefined, mode: Mode): MmapVector<DType> {
   try {
     return MmapVector.open<DType>(file, { dtype, mode });
   } catch (error) {
-    throw new CliError(describeError(error, file, dtype));
+    // Without a dtype, a raw file is opened as float64: the size error names that.
+    throw new CliError(describeError(error, file, dtype ?? 'float64'));
   }
 }
 
@@ -52,10 +53,10 @@ export function* vectorChunks(vector: MmapVector<DType>, file: string, type: Typ
     }
     return;
   }
-  yield* readChunks(file, count, type, perChunk);
+  yield* readChunks(file, count, type, perChunk, vector.dataOffset);
 }
 
-function* readChunks(file: string, count: number, type: TypeInfo, perChunk: number): Generator<Chunk> {
+function* readChunks(file: string, count: number, type: TypeInfo, perChunk: number, dataOffset: number): Generator<Chunk> {
   const buffer = new ArrayBuffer(perChunk * type.itemsize);
   const bytes = new Uint8Array(buffer);
   let fd: number;
@@ -72,7 +73,7 @@ function* readChunks(file: string, count: number, type: TypeInfo, perChunk: numb
       while (got < want) {
         let n: number;
         try {
-          n = fs.readSync(fd, bytes, got, want - got, start * type.itemsize + got);
+          n = fs.readSync(fd, bytes, got, want - got, dataOffset + start * type.itemsize + got);
         } catch (error) {
           throw new CliError(describeError(error, file));
         }

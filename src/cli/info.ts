@@ -6,6 +6,7 @@
  */
 
 import type { DType } from '../dtypes.js';
+import type { Format } from '../vector.js';
 import { dtypeOption, parseCommand, positionals } from './args.js';
 import { type Chunk, openVector, vectorChunks } from './chunks.js';
 import { Progress, humanBytes } from './progress.js';
@@ -20,8 +21,9 @@ Every element is read once, in chunks through the file's mapping; a progress bar
 appears on a terminal when it takes over a second.
 
 Options:
-  --dtype T   element type (default float64): int8 uint8 int16 uint16 int32 uint32
-              int64 uint64 float32 float64, or an alias (i8 ... u64, f32, f64, float, double)
+  --dtype T   element type (default: a .npy file's header, else float64): int8 uint8
+              int16 uint16 int32 uint32 int64 uint64 float32 float64, or an alias
+              (i8 ... u64, f32, f64, float, double)
   -h, --help  show this help`;
 
 const SPARKS = '▁▂▃▄▅▆▇█';
@@ -31,6 +33,9 @@ type NumberArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Arra
 
 /** What one pass gathers. */
 export interface Summary {
+  /** The file's format, and its dtype (a `.npy` file's header may have given it). */
+  format: Format;
+  dtype: DType;
   count: number;
   /** NaN elements (float types only). */
   nan: number;
@@ -159,7 +164,7 @@ class Accumulator {
     return [Number(sum), to - from];
   }
 
-  summary(): Summary {
+  summary(format: Format): Summary {
     const type = this.#type;
     const n = this.#n;
     let min: number | bigint | undefined;
@@ -177,7 +182,7 @@ class Accumulator {
       if (!Number.isFinite(this.#floatSum)) mean = this.#floatSum / n; // inf, -inf or NaN (inf - inf)
     }
     const buckets = Array.from(this.#bucketSum, (sum, b) => (this.#bucketN[b] > 0 ? sum / this.#bucketN[b] : NaN));
-    return { count: this.count, nan: this.count - n, min, max, mean, buckets };
+    return { format, dtype: type.dtype, count: this.count, nan: this.count - n, min, max, mean, buckets };
   }
 }
 
@@ -188,17 +193,17 @@ function exactMean(sum: bigint, n: number): number {
   return Number(sum / count) + Number(sum % count) / n;
 }
 
-/** One pass over `file`'s elements. */
-export function summarize(file: string, dtype: DType, progress?: (done: number, total: number) => void): Summary {
-  const type = TYPES[dtype];
+/** One pass over `file`'s elements; without `dtype`, a `.npy` file's header gives it. */
+export function summarize(file: string, dtype: DType | undefined, progress?: (done: number, total: number) => void): Summary {
   const vector = openVector(file, dtype, 'r');
+  const type = TYPES[vector.dtype];
   try {
     const accumulator = new Accumulator(type, vector.length);
     for (const chunk of vectorChunks(vector, file, type)) {
       accumulator.add(chunk);
       progress?.(chunk.start + chunk.length, vector.length);
     }
-    return accumulator.summary();
+    return accumulator.summary(vector.format);
   } finally {
     vector.close();
   }
@@ -232,6 +237,7 @@ export function formatSummary(file: string, dtype: DType, summary: Summary): str
     summary.mean === undefined ? '-' : type.dtype === 'float32' && Number.isFinite(summary.mean) ? shortestFloat32(Math.fround(summary.mean)) : formatValue(summary.mean, TYPES.float64);
   const rows: [string, string][] = [
     ['file', file],
+    ...(summary.format === 'npy' ? [['format', 'npy'] as [string, string]] : []),
     ['dtype', dtype],
     ['count', String(summary.count)],
     ['size', `${bytes} bytes${bytes >= 1024 ? ` (${humanBytes(bytes)})` : ''}`],
@@ -248,15 +254,15 @@ export async function info(argv: string[]): Promise<number> {
   const parsed = parseCommand('info', argv, { dtype: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, INFO_USAGE);
   if (!parsed) return 0;
   const [file] = positionals('info', parsed.positionals, ['FILE']);
-  const dtype = dtypeOption('info', parsed.values.dtype, 'float64');
+  const given = parsed.values.dtype === undefined ? undefined : dtypeOption('info', parsed.values.dtype, 'float64');
   let bar: Progress | undefined;
   try {
-    const summary = summarize(file, dtype, (done, total) => {
+    const summary = summarize(file, given, (done, total) => {
       bar ??= new Progress('info', total, 'values');
       bar.update(done);
     });
     bar?.finish();
-    console.log(formatSummary(file, dtype, summary).join('\n'));
+    console.log(formatSummary(file, summary.dtype, summary).join('\n'));
   } finally {
     bar?.finish();
   }

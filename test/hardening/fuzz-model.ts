@@ -453,6 +453,7 @@ export class RedisModel {
             bulk('bytes'), { t: 'int', v: BigInt(count * ITEMSIZE[key.dtype]) },
             bulk('mode'), bulk(key.readonly ? 'read-only' : 'read-write'),
             bulk('backing'), bulk('mapped'),
+            bulk('format'), bulk('raw'),
           ],
         };
       }

@@ -213,6 +213,7 @@ describe('MMVEC.* commands and seed aliases', () => {
         'bytes', size,
         'mode', 'read-write',
         'backing', 'mapped',
+        'format', 'raw',
       ]);
       expect(await call('MMVEC.SYNC', key)).toBe('OK');
       expect(await call('VFILEPATH', key)).toBe(file);
@@ -399,6 +400,7 @@ describe('MMVEC.* commands and seed aliases', () => {
       'bytes', 12,
       'mode', 'read-only',
       'backing', 'mapped',
+      'format', 'raw',
     ]);
     // Reopening the same binding is idempotent.
     expect(await call('MMVEC.OPEN', 'ro1', 'shared.bin', 'TYPE', 'int32', 'READONLY')).toBe(3);

@@ -1,7 +1,7 @@
 //! `NativeVector`: the JS class over a `MappedVec`. Argument checks that need no file
 //! (index syntax, value ranges) happen in the core; this file only translates.
 
-use mmvec_core::{DType, MappedVec, Mode, OpenOptions, Scalar, index_from_f64, slice_bounds};
+use mmvec_core::{DType, Format, MappedVec, Mode, OpenOptions, Scalar, index_from_f64, slice_bounds};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -19,8 +19,22 @@ pub struct NativeVector {
 #[napi]
 impl NativeVector {
     #[napi(factory)]
-    pub fn open(path: String, dtype: String, mode: String) -> Result<NativeVector, String> {
-        let options = OpenOptions::new(DType::from_name(&dtype).js()?, Mode::from_name(&mode).js()?);
+    /// Without `dtype`, a raw or new file is float64 and an existing `.npy` file is what its
+    /// header says; without `format`, the path's extension decides.
+    pub fn open(
+        path: String,
+        dtype: Option<String>,
+        mode: String,
+        format: Option<String>,
+    ) -> Result<NativeVector, String> {
+        let mode = Mode::from_name(&mode).js()?;
+        let mut options = match dtype {
+            Some(name) => OpenOptions::new(DType::from_name(&name).js()?, mode),
+            None => OpenOptions::defaulting_dtype(DType::default(), mode),
+        };
+        if let Some(name) = format {
+            options = options.format(Format::from_name(&name).js()?);
+        }
         let vec = MappedVec::open(path, options).js()?;
         Ok(NativeVector { vec: Some(vec), view: None })
     }
@@ -38,6 +52,16 @@ impl NativeVector {
     #[napi(getter)]
     pub fn mode(&self) -> Result<&'static str, String> {
         Ok(self.vec()?.mode().name())
+    }
+
+    #[napi(getter)]
+    pub fn format(&self) -> Result<&'static str, String> {
+        Ok(self.vec()?.format().name())
+    }
+
+    #[napi(getter)]
+    pub fn data_offset(&self) -> Result<f64, String> {
+        Ok(self.vec()?.data_offset() as f64)
     }
 
     #[napi(getter)]
