@@ -247,7 +247,8 @@ export function formatSummary(file: string, dtype: DType, summary: Summary): str
   ];
   if (summary.nan > 0) rows.push(['nan', String(summary.nan)]);
   rows.push(['spark', summary.count === 0 ? '-' : sparkline(summary.buckets)]);
-  return rows.map(([key, value]) => `${`${key}:`.padEnd(7)}${value}`);
+  // Values line up after the short keys; `format` is one longer and keeps its space.
+  return rows.map(([key, value]) => `${`${key}: `.padEnd(7)}${value}`);
 }
 
 export async function info(argv: string[]): Promise<number> {

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MmapVector } from '../..';
+import { withValidFooter } from '../distributed/support';
 import { pythonWith, runPython } from '../helpers/python';
 import { type TestServer, errorOf, startServer, testedServer } from '../helpers/redis';
 
@@ -162,5 +163,45 @@ describe.runIf(python)(`.npy files through Redis and numpy on ${testedServer().l
     expect(((await call('MMVEC.INFO', 'd')) as unknown[]).slice(-4)).toEqual(['backing', 'mapped', 'format', 'npy']);
     expect(load('d.npy')).toBe('uint32 (3,) [10, 20, 30]');
     expect(await call('CONFIG', 'SET', 'mmvec.snapshot', 'path')).toBe('OK');
+  });
+
+  it('a version 1 payload (before formats) loads as a raw file, whatever the extension', async () => {
+    expect(await call('MMVEC.OPEN', 'old', 'old.npy', 'FORMAT', 'raw', 'TYPE', 'uint8')).toBe(0);
+    expect(await call('VADD', 'old', '5')).toBe(1);
+    const payload = (await server.redis.dumpBuffer('old')) as Buffer;
+    const body = Buffer.from(payload.subarray(0, payload.length - 10));
+    // The module type id (opcode 0x81, 8 bytes) ends in the encoding version, 2; after the
+    // count (opcode 2, value 1) comes the format (opcode 5, length 3, 'raw').
+    expect([body[1], body[9]]).toEqual([0x81, 2]);
+    const at = body.indexOf(Buffer.from([0x02, 0x01, 0x05, 0x03, ...Buffer.from('raw')]));
+    expect(at).toBeGreaterThan(0);
+    const v1 = Buffer.concat([body.subarray(0, at + 2), body.subarray(at + 7)]);
+    v1[9] = 1;
+    expect(await call('DEL', 'old')).toBe(1);
+    expect(await server.redis.restore('old', 0, withValidFooter(payload, v1))).toBe('OK');
+    expect(((await call('MMVEC.INFO', 'old')) as unknown[]).slice(-4)).toEqual(['backing', 'mapped', 'format', 'raw']);
+    expect(await call('MMVEC.RANGE', 'old', '0', '-1')).toEqual([5]);
+  });
+
+  it('an MMVEC.BIND without a format (an older server\'s AOF) binds a raw file', async () => {
+    const dir = fs.mkdtempSync(path.join(server.dir, 'aof-'));
+    let old = await startServer({ dir, args: ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no'] });
+    try {
+      expect(await old.redis.call('MMVEC.OPEN', 'k', 'k.npy', 'FORMAT', 'raw', 'TYPE', 'uint8')).toBe(0);
+      expect(await old.redis.call('VADD', 'k', '3', '4')).toBe(2);
+      await old.stop('nosave');
+      const aofDir = path.join(dir, 'appendonlydir');
+      const incr = fs.readdirSync(aofDir).find((f) => f.endsWith('.incr.aof'))!;
+      const aof = fs.readFileSync(path.join(aofDir, incr), 'latin1');
+      const withFormat = '*8\r\n$10\r\nMMVEC.BIND\r\n$1\r\nk\r\n$5\r\nk.npy\r\n$5\r\nuint8\r\n$1\r\n0\r\n$1\r\n0\r\n$1\r\n1\r\n$3\r\nraw\r\n';
+      expect(aof).toContain(withFormat);
+      const withoutFormat = withFormat.replace('*8', '*7').replace('$3\r\nraw\r\n', '');
+      fs.writeFileSync(path.join(aofDir, incr), aof.replace(withFormat, withoutFormat), 'latin1');
+      old = await startServer({ dir, port: old.port, args: ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no'] });
+      expect(((await old.redis.call('MMVEC.INFO', 'k')) as unknown[]).slice(-4)).toEqual(['backing', 'mapped', 'format', 'raw']);
+      expect(await old.redis.call('MMVEC.RANGE', 'k', '0', '-1')).toEqual([3, 4]);
+    } finally {
+      await old.stop('nosave');
+    }
   });
 });

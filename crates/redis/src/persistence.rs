@@ -45,7 +45,7 @@ pub static VECTOR_TYPE: RedisType = RedisType::new(
     },
 );
 
-/// Version of what `rdb_save` writes: 2 adds the format after the mode; a version 1
+/// Version of what `rdb_save` writes: 2 adds the format after the count; a version 1
 /// payload is loaded as a raw file's.
 const ENCODING_VERSION: i32 = 2;
 
@@ -60,8 +60,8 @@ pub unsafe extern "C" fn rdb_save(rdb: *mut raw::RedisModuleIO, value: *mut c_vo
     raw::save_slice(rdb, key.binding.path.as_bytes());
     raw::save_slice(rdb, key.binding.dtype.name().as_bytes());
     raw::save_unsigned(rdb, u64::from(key.binding.readonly));
-    raw::save_slice(rdb, key.binding.format.name().as_bytes());
     raw::save_unsigned(rdb, key.count());
+    raw::save_slice(rdb, key.binding.format.name().as_bytes());
     match key.vec() {
         Ok(vec) if carries_data() => {
             raw::save_unsigned(rdb, WITH_DATA);
@@ -102,9 +102,9 @@ fn load(rdb: *mut raw::RedisModuleIO, encver: c_int) -> Result<VectorKey, String
     let path = text("path")?;
     let dtype = DType::from_name(&text("dtype")?).map_err(|e| e.to_string())?;
     let readonly = unsigned("mode")? != 0;
+    let count = unsigned("count")?;
     let format =
         if encver == 1 { Format::Raw } else { Format::from_name(&text("format")?).map_err(|e| e.to_string())? };
-    let count = unsigned("count")?;
     let binding = Binding { path, dtype, readonly, format };
     match unsigned("payload kind")? {
         BINDING_ONLY => Ok(VectorKey::reopen(binding, Some(count))),
