@@ -16,6 +16,6 @@ export {
   type VectorInfo,
 } from './src/client.js';
 export { modulePath } from './src/module-path.js';
-export { MmapVector, type Format, type OpenOptions } from './src/vector.js';
-export type { ArrayOf, DType, DTypeAlias, Mode, ValueOf } from './src/dtypes.js';
+export { MmapVector, type OpenOptions } from './src/vector.js';
+export type { ArrayOf, DType, DTypeAlias, Format, Mode, ValueOf } from './src/dtypes.js';
 export type { CodedError } from './src/errors.js';

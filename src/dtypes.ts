@@ -18,6 +18,9 @@ export type DTypeAlias = 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | '
 /** numpy `memmap` modes: `r` read-only, `r+` read-write, `w+` create or truncate, `a` create if missing. */
 export type Mode = 'r' | 'r+' | 'w+' | 'a';
 
+/** How a file lays out its elements: raw, or after a numpy `.npy` header. */
+export type Format = 'raw' | 'npy';
+
 /** 64-bit integers are `bigint`, as in `BigInt64Array`; every other type is `number`. */
 export type ValueOf<D extends DType> = D extends 'int64' | 'uint64' ? bigint : number;
 

@@ -4,15 +4,12 @@
  */
 
 import { NativeVector } from '../native/index.js';
-import { type ArrayOf, type DType, type DTypeAlias, type Mode, type TypedArrayConstructor, type ValueOf, typedArrayFor } from './dtypes.js';
+import { type ArrayOf, type DType, type DTypeAlias, type Format, type Mode, type TypedArrayConstructor, type ValueOf, typedArrayFor } from './dtypes.js';
 import { constants } from 'node:buffer';
 import { checkArrayLike, checkNumber, checkString, checkValue } from './errors.js';
 
 /** The largest ArrayBuffer this Node can create over the mapping. */
 const MAX_VIEW_BYTES = constants.MAX_LENGTH;
-
-/** How a file lays out its elements: raw, or after a numpy `.npy` header. */
-export type Format = 'raw' | 'npy';
 
 export interface OpenOptions<D extends DType> {
   /**

@@ -5,8 +5,7 @@
  * 64-bit integers are summed exactly.
  */
 
-import type { DType } from '../dtypes.js';
-import type { Format } from '../vector.js';
+import type { DType, Format } from '../dtypes.js';
 import { dtypeOption, parseCommand, positionals } from './args.js';
 import { type Chunk, openVector, vectorChunks } from './chunks.js';
 import { Progress, humanBytes } from './progress.js';

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MmapVector } from '../..';
+import { MmapVector, MmvecClient } from '../..';
 import { withValidFooter } from '../distributed/support';
 import { pythonWith, runPython } from '../helpers/python';
 import { type TestServer, errorOf, startServer, testedServer } from '../helpers/redis';
@@ -72,6 +72,17 @@ describe.runIf(python)(`.npy files through Redis and numpy on ${testedServer().l
     );
     expect(await call('VADD', 's', '4')).toBe(1);
     expect(load('saved.npy')).toBe('float64 (4,) [1.5, -2.25, 1e+300, 4.0]');
+  });
+
+  it('MmvecClient opens a .npy file with its header\'s dtype, or with a format given', async () => {
+    numpy("np.save('client.npy', np.array([3, 4], dtype='<i8'))");
+    const client = new MmvecClient(server.redis);
+    expect(await client.open('c', 'client.npy')).toBe(2);
+    expect(await client.info('c')).toMatchObject({ dtype: 'int64', count: 2, bytes: 16, format: 'npy' });
+    expect(await client.open('c', 'client.npy', { dtype: 'int64', format: 'npy' })).toBe(2);
+    expect(await client.open('cb', 'client-as-npy.bin', { dtype: 'int8', format: 'npy' })).toBe(0);
+    expect((await client.info('cb'))?.format).toBe('npy');
+    expect((await client.info('s'))?.format).toBe('npy');
   });
 
   it('FORMAT overrides the extension, and is checked on a reopen', async () => {
