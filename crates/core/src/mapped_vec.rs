@@ -41,7 +41,7 @@ const RESERVATION: Reservation = if cfg!(windows) { Reservation::Exact } else { 
 /// write, shrinks truncate it. A `.npy` header's shape says `len()`: growth writes the
 /// data first and then the shape, a shrink the shape first and then truncates, so a crash
 /// between the two leaves elements past the shape (never a shape past the data), which
-/// the next read-write open cuts. A writable vector holds an exclusive advisory lock on the
+/// the next read-write open cuts (deferred, like a shrink, while a reader maps them). A writable vector holds an exclusive advisory lock on the
 /// file, so a second writer, in this process or another, gets [`Error::Locked`]; it
 /// refuses to shrink the file while a reader has it mapped ([`Error::HasReaders`]).
 /// Two handles on one file never share state: a reader's length is the file's length
@@ -113,7 +113,7 @@ impl MappedVec {
             size = 0;
         }
         let format = options.format.unwrap_or_else(|| Format::of_path(path));
-        let (options, header, byte_len) = match format {
+        let (options, header, byte_len, file_bytes) = match format {
             Format::Raw => {
                 let itemsize = options.dtype.itemsize() as u64;
                 if !size.is_multiple_of(itemsize) {
@@ -124,18 +124,18 @@ impl MappedVec {
                     size,
                     dtype: options.dtype,
                 })?;
-                (options, None, byte_len)
+                (options, None, byte_len, byte_len)
             }
             Format::Npy => {
-                let (header, byte_len) = open_npy(&file, path, size, options)?;
-                (OpenOptions { dtype: header.dtype, ..options }, Some(header), byte_len)
+                let (header, byte_len, file_bytes) = open_npy(&file, path, size, options)?;
+                (OpenOptions { dtype: header.dtype, ..options }, Some(header), byte_len, file_bytes)
             }
         };
         let data_offset = header.as_ref().map_or(0, |h| h.data_offset);
         let region = if options.mode.is_writable() && RESERVATION == Reservation::PastEnd {
-            Some(Region::shared(&file, reserve(data_offset + byte_len, MIN_CAPACITY)))
-        } else if options.mode.is_writable() && byte_len > 0 {
-            Some(Region::shared(&file, data_offset + byte_len))
+            Some(Region::shared(&file, reserve(data_offset + file_bytes, MIN_CAPACITY)))
+        } else if options.mode.is_writable() && file_bytes > 0 {
+            Some(Region::shared(&file, data_offset + file_bytes))
         } else if byte_len > 0 {
             Some(Region::private(&file, data_offset + byte_len))
         } else {
@@ -149,7 +149,7 @@ impl MappedVec {
             header,
             data_offset,
             len: byte_len / options.dtype.itemsize(),
-            file_bytes: byte_len,
+            file_bytes,
             shrinks_held: false,
             reservation: RESERVATION,
             region,
@@ -316,20 +316,22 @@ impl MappedVec {
         let end = at.checked_add(bytes.len()).ok_or(Error::OutOfRange { index: start, len: self.len as u64 })?;
         let new_len = self.len.max(end / size);
         let header = self.encoded_header(new_len)?;
-        // Bytes still inside the file are overwritten in place (a deferred shrink may
-        // have left old elements there); the rest extend the file with one write.
+        // Whole elements still inside the file are overwritten in place (a deferred shrink
+        // may have left old elements there, and a `.npy` file a partial one); the rest
+        // extend the file with one write.
         let inside = bytes.len().min(self.file_bytes.saturating_sub(at));
-        let (overwrite, grow) = bytes.split_at(inside);
+        let (overwrite, grow) = bytes.split_at(inside - inside % size);
         let old_size = self.file_bytes;
         if !grow.is_empty() {
             self.ensure_capacity(end)?;
-            if let Err(e) = write_all_at(&self.file, grow, (self.data_offset + old_size) as u64) {
+            let grow_at = self.data_offset + at + overwrite.len();
+            if let Err(e) = write_all_at(&self.file, grow, grow_at as u64) {
                 // A short write may have extended the file: put the size back so the
                 // file never holds a partial element or unacknowledged values.
                 let _ = self.file.set_len((self.data_offset + old_size) as u64);
                 return Err(Error::io("write", &self.path, e));
             }
-            self.file_bytes = end;
+            self.file_bytes = self.file_bytes.max(end);
             self.follow_file_size()?;
         }
         self.copy_into_map(at, overwrite);
@@ -720,10 +722,12 @@ fn reserve(needed: usize, floor: usize) -> usize {
 }
 
 /// Reads (or, for an empty file opened for writing, writes) the header of a `.npy` file
-/// of `size` bytes; returns it and the bytes of data the vector has. A read-write open cuts
-/// data past the header's shape: elements written by a growth whose shape was never
-/// written (a crash between the two), so never acknowledged.
-fn open_npy(file: &File, path: &Path, size: u64, options: OpenOptions) -> Result<(npy::Header, usize)> {
+/// of `size` bytes; returns it, the bytes of data the vector has, and the bytes of data
+/// the file keeps. A read-write open cuts data past the header's shape: elements written
+/// by a growth whose shape was never written (a crash between the two), so never
+/// acknowledged, or left by a shrink deferred for a reader. While a reader still maps them
+/// the cut is deferred instead, as such a shrink is ([`MappedVec::settle`] completes it).
+fn open_npy(file: &File, path: &Path, size: u64, options: OpenOptions) -> Result<(npy::Header, usize, usize)> {
     let bad = |reason: String| Error::BadNpyHeader { path: path.into(), reason };
     if size == 0 && options.mode.is_writable() {
         let header = npy::Header::new(options.dtype);
@@ -732,7 +736,7 @@ fn open_npy(file: &File, path: &Path, size: u64, options: OpenOptions) -> Result
             let _ = file.set_len(0);
             return Err(Error::io("write", path, e));
         }
-        return Ok((header, 0));
+        return Ok((header, 0, 0));
     }
     let mut start = vec![0u8; size.min(npy::PREFIX_BYTES as u64) as usize];
     read_exact_at(file, &mut start, 0).map_err(|e| Error::io("read", path, e))?;
@@ -751,12 +755,18 @@ fn open_npy(file: &File, path: &Path, size: u64, options: OpenOptions) -> Result
     let short = || Error::NpyShortData { path: path.into(), len: header.len, dtype: header.dtype, data_bytes };
     let shape_bytes = shape_bytes.ok_or_else(short)?;
     let byte_len = usize::try_from(shape_bytes).map_err(|_| short())?;
-    if data_bytes > shape_bytes && options.mode.is_writable() {
-        // Readers that honour the header map no further than its shape, so cutting past
-        // it pulls no page from under them.
-        file.set_len(header.data_offset as u64 + shape_bytes).map_err(|e| Error::io("truncate", path, e))?;
+    if data_bytes == shape_bytes || !options.mode.is_writable() {
+        return Ok((header, byte_len, byte_len));
     }
-    Ok((header, byte_len))
+    let cut = || file.set_len(header.data_offset as u64 + shape_bytes).map_err(|e| Error::io("truncate", path, e));
+    match lock::without_readers(file, path, cut) {
+        Ok(()) => Ok((header, byte_len, byte_len)),
+        Err(Error::HasReaders { .. }) => {
+            let kept = usize::try_from(data_bytes).map_err(|_| short())?;
+            Ok((header, byte_len, kept))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn header_error(path: &Path, err: npy::HeaderError) -> Error {
@@ -838,6 +848,30 @@ mod tests {
         v.write_bytes_at(4, &[5, 0, 0, 0]).expect("append bytes");
         assert_eq!(std::fs::read(&path).expect("read"), [1, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0]);
         assert_eq!(v.clear().expect("clear"), 5);
+        assert_eq!(v.mapped_bytes(), 0);
+        v.push(Scalar::Int(9)).expect("push");
+        assert_eq!(v.as_bytes(), &[9, 0, 0, 0]);
+    }
+
+    /// The same for a `.npy` file: the mapping covers the header and the elements.
+    #[test]
+    fn exact_mappings_of_an_npy_file_cover_its_header() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v.npy");
+        let mut v = MappedVec::open(&path, OpenOptions::new(DType::Int32, Mode::Append)).expect("open");
+        v.reservation = Reservation::Exact;
+        v.region = None;
+        v.extend(&[Scalar::Int(1), Scalar::Int(2), Scalar::Int(3)]).expect("extend");
+        assert_eq!(v.mapped_bytes(), 128 + 12);
+        v.set(1, Scalar::Int(20)).expect("set");
+        assert_eq!(v.pop().expect("pop"), Some(Scalar::Int(3)));
+        assert_eq!(v.mapped_bytes(), 128 + 8);
+        v.resize(3).expect("grow");
+        assert_eq!(v.as_bytes(), &[1, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0]);
+        let bytes = std::fs::read(&path).expect("read");
+        assert_eq!(npy::Header::parse(&bytes[..128]).map(|h| h.len), Ok(3));
+        assert_eq!(&bytes[128..], v.as_bytes());
+        assert_eq!(v.clear().expect("clear"), 3);
         assert_eq!(v.mapped_bytes(), 0);
         v.push(Scalar::Int(9)).expect("push");
         assert_eq!(v.as_bytes(), &[9, 0, 0, 0]);

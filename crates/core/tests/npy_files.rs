@@ -116,6 +116,34 @@ fn bytes_past_the_shape_are_cut_by_a_writer_and_ignored_by_a_reader() {
     assert_eq!(std::fs::metadata(&path).expect("stat").len(), 128 + 2, "a writer cuts");
 }
 
+/// A reader that opened before a shrink maps the old, longer shape: a writer that opens
+/// meanwhile defers the cut until no reader is left, and serves the shape meanwhile.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_cut_waits_for_readers_of_the_longer_shape() {
+    let (_dir, path) = temp("v.npy");
+    numpy_file(&path, "{'descr': '<i2', 'fortran_order': False, 'shape': (3,), }", &[1, 0, 2, 0, 3, 0]);
+    let reader = MappedVec::open(&path, OpenOptions::defaulting_dtype(DType::Int16, Mode::Read)).expect("reader");
+    // The shape says 2 of the 3 elements and half of a fourth is there too.
+    numpy_file(&path, "{'descr': '<i2', 'fortran_order': False, 'shape': (2,), }", &[1, 0, 2, 0, 3, 0, 9]);
+    let mut writer = MappedVec::open(&path, OpenOptions::defaulting_dtype(DType::Int16, Mode::Append)).expect("writer");
+    assert_eq!((writer.len(), writer.has_pending_shrink()), (2, true));
+    assert_eq!(std::fs::metadata(&path).expect("stat").len(), 128 + 7, "not cut under the reader");
+    writer.push(Scalar::Int(-1)).expect("push over the leftovers");
+    writer.push(Scalar::Int(4)).expect("push past them");
+    assert_eq!(writer.as_bytes(), &[1, 0, 2, 0, 0xff, 0xff, 4, 0]);
+    assert_eq!(header_of(&path).len, 4);
+    assert_eq!(reader.as_bytes(), &[1, 0, 2, 0, 0xff, 0xff]);
+    assert_eq!(writer.pop().err().map(|e| e.code()), Some("ERR_MMVEC_HAS_READERS"));
+    assert_eq!((writer.len(), header_of(&path).len), (4, 4), "a refused shrink leaves the shape");
+    writer.resize_deferred(3).expect("a deferred shrink");
+    assert_eq!(header_of(&path).len, 3);
+    drop(reader);
+    writer.settle().expect("settle");
+    assert_eq!(std::fs::metadata(&path).expect("stat").len(), 128 + 6);
+    assert_eq!((writer.has_pending_shrink(), header_of(&path).len), (false, 3));
+}
+
 #[test]
 fn a_header_without_room_refuses_to_grow_and_changes_nothing() {
     let (_dir, path) = temp("v.npy");
