@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MmapVector, MmvecClient } from '../..';
-import { withValidFooter } from '../distributed/support';
+import { caughtUp, linkUp, withValidFooter } from '../distributed/support';
 import { pythonWith, runPython } from '../helpers/python';
 import { type TestServer, errorOf, startServer, testedServer } from '../helpers/redis';
 
@@ -213,6 +213,25 @@ describe.runIf(python)(`.npy files through Redis and numpy on ${testedServer().l
       expect(await old.redis.call('MMVEC.RANGE', 'k', '0', '-1')).toEqual([3, 4]);
     } finally {
       await old.stop('nosave');
+    }
+  });
+
+  it('a replica binds the same .npy file: created with its header, kept in step, read by numpy', async () => {
+    const replica = await startServer({ args: ['--replicaof', '127.0.0.1', String(server.port)] });
+    try {
+      await linkUp(replica);
+      expect(await call('MMVEC.OPEN', 'rep', 'rep.npy', 'TYPE', 'int64')).toBe(0);
+      expect(await call('VADD', 'rep', '1', '2', '3')).toBe(3);
+      expect(await call('VPOP', 'rep')).toBe(3);
+      expect(await call('MMVEC.SET', 'rep', '0', '-9')).toBe(1);
+      await caughtUp(server, replica);
+      expect(((await replica.redis.call('MMVEC.INFO', 'rep')) as unknown[]).slice(-4)).toEqual(['backing', 'mapped', 'format', 'npy']);
+      const replicaLoad = runPython(python!, "import numpy as np\na = np.load('rep.npy', mmap_mode='r')\nprint(a.dtype, a.shape, a.tolist())", replica.dir).trim();
+      expect(replicaLoad).toBe('int64 (2,) [-9, 2]');
+      expect(fs.readFileSync(path.join(replica.dir, 'rep.npy'))).toEqual(fs.readFileSync(path.join(server.dir, 'rep.npy')));
+    } finally {
+      await replica.stop('nosave');
+      fs.rmSync(replica.dir, { recursive: true, force: true });
     }
   });
 });
