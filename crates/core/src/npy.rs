@@ -548,6 +548,26 @@ mod tests {
     }
 
     #[test]
+    fn a_v3_header_must_be_utf8_and_data_must_be_aligned() {
+        let mut v3 = numpy_header(3, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }");
+        v3[80] = 0xff;
+        assert_eq!(Header::parse(&v3), malformed("the header is not UTF-8"));
+        // A header of 70 bytes (numpy never writes one): float64 data at byte 70 is misaligned.
+        let dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (3,)}";
+        let mut odd = MAGIC.to_vec();
+        odd.extend_from_slice(&[1, 0]);
+        odd.extend_from_slice(&60u16.to_le_bytes());
+        odd.extend_from_slice(dict.as_bytes());
+        odd.resize(69, b' ');
+        odd.push(b'\n');
+        assert_eq!(Header::parse(&odd), unsupported("the data starts at byte 70, not a multiple of 8 (float64)"));
+        // Bytes are aligned anywhere.
+        let at = odd.windows(3).position(|w| w == b"<f8").unwrap_or_default();
+        odd[at..at + 3].copy_from_slice(b"|u1");
+        assert_eq!(Header::parse(&odd).map(|h| (h.dtype, h.data_offset)), Ok((DType::UInt8, 70)));
+    }
+
+    #[test]
     fn valid_arrays_mmvec_does_not_serve_are_unsupported() {
         let f = |rest: &str| parse(1, &format!("{{'descr': '<f8', {rest}}}"));
         assert_eq!(
