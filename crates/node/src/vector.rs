@@ -27,9 +27,11 @@ impl NativeVector {
         mode: String,
         format: Option<String>,
     ) -> Result<NativeVector, String> {
+        // The dtype is checked before the mode, as it always was.
+        let dtype = dtype.map(|name| DType::from_name(&name)).transpose().js()?;
         let mode = Mode::from_name(&mode).js()?;
         let mut options = match dtype {
-            Some(name) => OpenOptions::new(DType::from_name(&name).js()?, mode),
+            Some(dtype) => OpenOptions::new(dtype, mode),
             None => OpenOptions::defaulting_dtype(DType::default(), mode),
         };
         if let Some(name) = format {
