@@ -20,5 +20,5 @@ export {
 export { modulePath } from './src/module-path.js';
 export { MmapVector, type OpenOptions } from './src/vector.js';
 export { DTYPES, canonicalDtype, formatValue, parseValue } from './src/dtypes.js';
-export type { ArrayOf, DType, DTypeAlias, DTypeInfo, Mode, ValueOf } from './src/dtypes.js';
+export type { ArrayOf, DType, DTypeAlias, DTypeInfo, Format, Mode, ValueOf } from './src/dtypes.js';
 export type { CodedError } from './src/errors.js';

@@ -22,12 +22,18 @@ export declare class NativeFlusher {
 }
 
 export declare class NativeVector {
-  static open(path: string, dtype: string, mode: string): NativeVector
+  /**
+   * Without `dtype`, a raw or new file is float64 and an existing `.npy` file is what its
+   * header says; without `format`, the path's extension decides.
+   */
+  static open(path: string, dtype: string | undefined | null, mode: string, format?: string | undefined | null): NativeVector
   get length(): number
   get dtype(): string
   get mode(): string
   /** Whether writes may reach the file (every mode but `r`). */
   get writable(): boolean
+  get format(): string
+  get dataOffset(): number
   get path(): string
   get closed(): boolean
   get(index: number): number | bigint

@@ -20,6 +20,9 @@ export {
 /** numpy `memmap` modes: `r` read-only, `r+` read-write, `w+` create or truncate, `a` create if missing. */
 export type Mode = 'r' | 'r+' | 'w+' | 'a';
 
+/** How a file lays out its elements: raw, or after a numpy `.npy` header. */
+export type Format = 'raw' | 'npy';
+
 export interface TypedArrayOf {
   int8: Int8Array;
   uint8: Uint8Array;

@@ -8,6 +8,7 @@ import {
   type ArrayOf,
   type DType,
   type DTypeAlias,
+  type Format,
   type Mode,
   type TypedArrayConstructor,
   type ValueOf,
@@ -30,10 +31,16 @@ interface Elements {
 }
 
 export interface OpenOptions<D extends DType> {
-  /** Element type (default `float64`). Aliases such as `f64` or `double` are accepted. */
+  /**
+   * Element type. Aliases such as `f64` or `double` are accepted. Without it, an existing
+   * `.npy` file is opened as the dtype its header names, anything else as `float64`; with
+   * it, a `.npy` header naming another dtype throws `ERR_MMVEC_DTYPE_MISMATCH`.
+   */
   dtype?: D | DTypeAlias;
   /** numpy-style mode (default `a`: read-write, created if missing). */
   mode?: Mode;
+  /** File format (default: `npy` for a path ending in `.npy`, else `raw`). */
+  format?: Format;
 }
 
 export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf<D>> {
@@ -71,10 +78,11 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
    */
   static open<D extends DType = 'float64'>(path: string, options: OpenOptions<D> = {}): MmapVector<D> {
     checkString('path', path);
-    const { dtype = 'float64', mode = 'a' } = options;
-    checkString('dtype', dtype);
+    const { dtype, mode = 'a', format } = options;
+    if (dtype !== undefined) checkString('dtype', dtype);
     checkString('mode', mode);
-    return new MmapVector<D>(NativeVector.open(path, dtype, mode));
+    if (format !== undefined) checkString('format', format);
+    return new MmapVector<D>(NativeVector.open(path, dtype, mode, format));
   }
 
   /** Number of elements. */
@@ -93,6 +101,16 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
 
   get mode(): Mode {
     return this.#native.mode as Mode;
+  }
+
+  /** `npy` for a file with a numpy header (kept up to date with the length), else `raw`. */
+  get format(): Format {
+    return this.#native.format as Format;
+  }
+
+  /** Bytes before the first element in the file: the `.npy` header's, 0 for a raw file. */
+  get dataOffset(): number {
+    return this.#native.dataOffset;
   }
 
   get closed(): boolean {

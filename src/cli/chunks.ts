@@ -20,7 +20,7 @@ export interface Chunk {
 }
 
 /** Opens `file` as a vector; failures become `CliError`s naming `file` as the user gave it. */
-export function openVector(file: string, dtype: DType, mode: Mode): MmapVector<DType> {
+export function openVector(file: string, dtype: DType | undefined, mode: Mode): MmapVector<DType> {
   try {
     return MmapVector.open<DType>(file, { dtype, mode });
   } catch (error) {

@@ -5,7 +5,7 @@
  * 64-bit integers are summed exactly.
  */
 
-import type { DType } from '../dtypes.js';
+import type { DType, Format } from '../dtypes.js';
 import { dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { type Chunk, openVector, vectorChunks } from './chunks.js';
 import { Progress, humanBytes } from './progress.js';
@@ -20,7 +20,7 @@ Every element is read once, in chunks through the file's mapping; a progress bar
 appears on a terminal when it takes over a second.
 
 Options:
-  --dtype T   ${dtypeHelp('element type (default float64): ', 14)}
+  --dtype T   ${dtypeHelp("element type (default: a .npy file's header, else float64): ", 14)}
   -h, --help  show this help`;
 
 const SPARKS = '▁▂▃▄▅▆▇█';
@@ -31,6 +31,9 @@ type NumberArray =
 
 /** What one pass gathers. */
 export interface Summary {
+  /** The file's format, and its dtype (a `.npy` file's header may have given it). */
+  format: Format;
+  dtype: DType;
   count: number;
   /** NaN elements (float types only). */
   nan: number;
@@ -162,7 +165,7 @@ class Accumulator {
     return [Number(sum), to - from];
   }
 
-  summary(): Summary {
+  summary(format: Format): Summary {
     const type = this.#type;
     const n = this.#n;
     let min: number | bigint | undefined;
@@ -180,7 +183,7 @@ class Accumulator {
       if (!Number.isFinite(this.#floatSum)) mean = this.#floatSum / n; // inf, -inf or NaN (inf - inf)
     }
     const buckets = Array.from(this.#bucketSum, (sum, b) => (this.#bucketN[b] > 0 ? sum / this.#bucketN[b] : NaN));
-    return { count: this.count, nan: this.count - n, min, max, mean, buckets };
+    return { format, dtype: type.name, count: this.count, nan: this.count - n, min, max, mean, buckets };
   }
 }
 
@@ -191,17 +194,21 @@ function exactMean(sum: bigint, n: number): number {
   return Number(sum / count) + Number(sum % count) / n;
 }
 
-/** One pass over `file`'s elements. */
-export function summarize(file: string, dtype: DType, progress?: (done: number, total: number) => void): Summary {
-  const type = TYPES[dtype];
+/** One pass over `file`'s elements; without `dtype`, a `.npy` file's header gives it. */
+export function summarize(
+  file: string,
+  dtype: DType | undefined,
+  progress?: (done: number, total: number) => void,
+): Summary {
   const vector = openVector(file, dtype, 'r');
+  const type = TYPES[vector.dtype];
   try {
     const accumulator = new Accumulator(type, vector.length);
     for (const chunk of vectorChunks(vector, file, type)) {
       accumulator.add(chunk);
       progress?.(chunk.start + chunk.length, vector.length);
     }
-    return accumulator.summary();
+    return accumulator.summary(vector.format);
   } finally {
     vector.close();
   }
@@ -239,6 +246,7 @@ export function formatSummary(file: string, dtype: DType, summary: Summary): str
         : formatValue(summary.mean, TYPES.float64);
   const rows: [string, string][] = [
     ['file', file],
+    ...(summary.format === 'npy' ? [['format', 'npy'] as [string, string]] : []),
     ['dtype', dtype],
     ['count', String(summary.count)],
     ['size', `${bytes} bytes${bytes >= 1024 ? ` (${humanBytes(bytes)})` : ''}`],
@@ -248,7 +256,8 @@ export function formatSummary(file: string, dtype: DType, summary: Summary): str
   ];
   if (summary.nan > 0) rows.push(['nan', String(summary.nan)]);
   rows.push(['spark', summary.count === 0 ? '-' : sparkline(summary.buckets)]);
-  return rows.map(([key, value]) => `${`${key}:`.padEnd(7)}${value}`);
+  // Values line up after the short keys; `format` is one longer and keeps its space.
+  return rows.map(([key, value]) => `${`${key}: `.padEnd(7)}${value}`);
 }
 
 export async function info(argv: string[]): Promise<number> {
@@ -260,15 +269,15 @@ export async function info(argv: string[]): Promise<number> {
   );
   if (!parsed) return 0;
   const [file] = positionals('info', parsed.positionals, ['FILE']);
-  const dtype = dtypeOption('info', parsed.values.dtype, 'float64');
+  const given = parsed.values.dtype === undefined ? undefined : dtypeOption('info', parsed.values.dtype, 'float64');
   let bar: Progress | undefined;
   try {
-    const summary = summarize(file, dtype, (done, total) => {
+    const summary = summarize(file, given, (done, total) => {
       bar ??= new Progress('info', total, 'values');
       bar.update(done);
     });
     bar?.finish();
-    console.log(formatSummary(file, dtype, summary).join('\n'));
+    console.log(formatSummary(file, summary.dtype, summary).join('\n'));
   } finally {
     bar?.finish();
   }

@@ -5,7 +5,7 @@
  * returns it (RESP2 or RESP3: integers are numbers, floats text or doubles, `null` for nil).
  */
 
-import { type ArrayOf, type DType, type DTypeAlias, typedArrayFor } from '../dtypes.js';
+import { type ArrayOf, type DType, type DTypeAlias, type Format, typedArrayFor } from '../dtypes.js';
 
 /** A command argument on the wire. */
 export type Arg = string | Buffer;
@@ -14,10 +14,12 @@ export type Arg = string | Buffer;
 export type Value = number | bigint;
 
 export interface BindOptions {
-  /** Element type (default `float64`). */
+  /** Element type (default `float64`; for an existing `.npy` file, the one its header names). */
   dtype?: DType | DTypeAlias;
   /** Bind read-only: writes through this key are refused. */
   readonly?: boolean;
+  /** File format (default: `npy` for a path ending in `.npy`, else `raw`). */
+  format?: Format;
 }
 
 /** What `MMVEC.INFO` reports about a key. */
@@ -33,6 +35,7 @@ export interface VectorInfo {
   mode: 'read-write' | 'read-only';
   /** `mapped`, or why the file could not be mapped (e.g. `backing file missing: …`). */
   backing: string;
+  format: Format;
 }
 
 export interface Command<P extends unknown[], R> {
@@ -102,6 +105,7 @@ function toInfo(reply: unknown): VectorInfo | null {
     bytes: Number(fields.get('bytes')),
     mode: String(fields.get('mode')) as VectorInfo['mode'],
     backing: String(fields.get('backing')),
+    format: String(fields.get('format')) as Format,
   };
 }
 
@@ -118,9 +122,13 @@ export const OPEN = command(
   WRITE,
   (path: string, options: BindOptions) => [
     path,
-    'TYPE',
-    options.dtype ?? 'float64',
+    // A .npy file without a dtype takes its header's: no TYPE. Otherwise float64 is named,
+    // so a re-open checks it.
+    ...(options.dtype === undefined && (options.format ?? (/\.npy$/i.test(path) ? 'npy' : 'raw')) === 'npy'
+      ? []
+      : ['TYPE', options.dtype ?? 'float64']),
     ...(options.readonly ? ['READONLY'] : []),
+    ...(options.format !== undefined ? ['FORMAT', options.format] : []),
   ],
   toCount,
 );

@@ -517,6 +517,8 @@ export class RedisModel {
             bulk(key.readonly ? 'read-only' : 'read-write'),
             bulk('backing'),
             bulk('mapped'),
+            bulk('format'),
+            bulk('raw'),
           ],
         };
       }

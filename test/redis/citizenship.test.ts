@@ -343,7 +343,7 @@ describe('the internal effect commands', () => {
       .slice(mark)
       .filter((c) => c[0] !== 'SELECT');
     expect(written).toEqual([
-      ['MMVEC.BIND', 'aof', 'aof.bin', 'int16', '0', '0', '1'],
+      ['MMVEC.BIND', 'aof', 'aof.bin', 'int16', '0', '0', '1', 'raw'],
       ['MMVEC.SPLICE', 'aof', '0', bin(1, 2, 3)],
       ['MMVEC.PUTAT', 'aof', '1', bin(9)],
       ['MMVEC.PUTAT', 'aof', '0', bin(6)],

@@ -86,6 +86,7 @@ describe.each(LIBRARIES)('MmvecClient over %s', (library) => {
         bytes: 16,
         mode: 'read-write',
         backing: 'mapped',
+        format: 'raw',
       });
       expect(await client.clear('v')).toBe(2);
       expect(await client.count('v')).toBe(0);

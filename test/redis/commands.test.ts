@@ -221,6 +221,8 @@ describe('MMVEC.* commands and seed aliases', () => {
         'read-write',
         'backing',
         'mapped',
+        'format',
+        'raw',
       ]);
       expect(await call('MMVEC.SYNC', key)).toBe('OK');
       expect(await call('VFILEPATH', key)).toBe(file);
@@ -435,6 +437,8 @@ describe('MMVEC.* commands and seed aliases', () => {
       'read-only',
       'backing',
       'mapped',
+      'format',
+      'raw',
     ]);
     // Reopening the same binding is idempotent.
     expect(await call('MMVEC.OPEN', 'ro1', 'shared.bin', 'TYPE', 'int32', 'READONLY')).toBe(3);

@@ -272,12 +272,12 @@ describe('AOF', () => {
 
     await rewriteAof(server.redis);
     const base = aofCommands(server.dir, '.base.aof');
-    // MMVEC.BIND key path dtype readonly count create: a non-empty file is not created.
+    // MMVEC.BIND key path dtype readonly count create format: a non-empty file is not created.
     const binds = base.filter((c) => c[0] === 'MMVEC.BIND').map((c) => c.join(' '));
     expect(binds.sort()).toEqual(
       DTYPES.flatMap((d) => [
-        `MMVEC.BIND rw:${d} ${d}.bin ${d} 0 ${before[`rw:${d}`]!.values.length} 0`,
-        `MMVEC.BIND ro:${d} ro-${d}.bin ${d} 1 ${before[`ro:${d}`]!.values.length} 0`,
+        `MMVEC.BIND rw:${d} ${d}.bin ${d} 0 ${before[`rw:${d}`]!.values.length} 0 raw`,
+        `MMVEC.BIND ro:${d} ro-${d}.bin ${d} 1 ${before[`ro:${d}`]!.values.length} 0 raw`,
       ]).sort(),
     );
     // Only the bindings: the files own the data.

@@ -136,6 +136,33 @@ impl DType {
         }
     }
 
+    /// The descr numpy writes in a `.npy` header for this type (little-endian).
+    pub const fn npy_descr(self) -> &'static str {
+        match self {
+            DType::Int8 => "|i1",
+            DType::UInt8 => "|u1",
+            DType::Int16 => "<i2",
+            DType::UInt16 => "<u2",
+            DType::Int32 => "<i4",
+            DType::UInt32 => "<u4",
+            DType::Int64 => "<i8",
+            DType::UInt64 => "<u8",
+            DType::Float32 => "<f4",
+            DType::Float64 => "<f8",
+        }
+    }
+
+    /// The type of a `.npy` descr: [`DType::npy_descr`]'s, and the single-byte types with
+    /// `<` or no byte order, which numpy also reads as them.
+    pub fn from_npy_descr(descr: &str) -> Option<DType> {
+        let single_byte = match descr {
+            "<i1" | "i1" => Some(DType::Int8),
+            "<u1" | "u1" => Some(DType::UInt8),
+            _ => None,
+        };
+        single_byte.or_else(|| DType::ALL.into_iter().find(|d| d.npy_descr() == descr))
+    }
+
     pub const fn is_float(self) -> bool {
         matches!(self, DType::Float32 | DType::Float64)
     }

@@ -40,6 +40,18 @@ pub enum Error {
     BadPath { path: PathBuf, reason: &'static str },
     #[error("corrupt snapshot: {reason}")]
     Corrupt { reason: &'static str },
+    #[error("unknown format '{name}' (expected raw or npy)")]
+    BadFormat { name: String },
+    #[error("{} is not a .npy file mmvec can open: {reason}", path.display())]
+    BadNpyHeader { path: PathBuf, reason: String },
+    #[error("{} holds an array mmvec does not serve: {reason}", path.display())]
+    UnsupportedNpy { path: PathBuf, reason: String },
+    #[error("{} says it holds {len} elements ({} bytes) but has {data_bytes} bytes of data", path.display(), len.saturating_mul(dtype.itemsize() as u64))]
+    NpyShortData { path: PathBuf, len: u64, dtype: DType, data_bytes: u64 },
+    #[error("the .npy header of {} has no room for {len} elements: the shape needs {needed} bytes of header, it has {room}", path.display())]
+    NpyHeaderFull { path: PathBuf, len: u64, needed: usize, room: usize },
+    #[error("{} holds {found} (its .npy header says so), not {given}", path.display())]
+    DTypeMismatch { path: PathBuf, given: DType, found: DType },
     #[error("{op} {}: {source}", path.display())]
     Io { op: &'static str, path: PathBuf, source: io::Error },
 }
@@ -64,6 +76,12 @@ impl Error {
             Error::OutsideRoot { .. } => "ERR_MMVEC_OUTSIDE_ROOT",
             Error::BadPath { .. } => "ERR_MMVEC_BAD_PATH",
             Error::Corrupt { .. } => "ERR_MMVEC_CORRUPT",
+            Error::BadFormat { .. } => "ERR_MMVEC_BAD_FORMAT",
+            Error::BadNpyHeader { .. } => "ERR_MMVEC_BAD_NPY_HEADER",
+            Error::UnsupportedNpy { .. } => "ERR_MMVEC_UNSUPPORTED_NPY",
+            Error::NpyShortData { .. } => "ERR_MMVEC_NPY_SHORT_DATA",
+            Error::NpyHeaderFull { .. } => "ERR_MMVEC_NPY_HEADER_FULL",
+            Error::DTypeMismatch { .. } => "ERR_MMVEC_DTYPE_MISMATCH",
             Error::Io { source, .. } => io_code(source),
         }
     }

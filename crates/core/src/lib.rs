@@ -1,5 +1,6 @@
-//! mmvec-core: typed vectors kept in files of raw little-endian elements (no header) and
-//! served through memory mappings. Knows files, mappings and dtypes; nothing of Node or Redis.
+//! mmvec-core: typed vectors kept in files of raw little-endian elements (no header, or a
+//! numpy `.npy` header) and served through memory mappings. Knows files, mappings and
+//! dtypes; nothing of Node or Redis.
 
 // Unit tests may unwrap and panic; the library may not (Cargo.toml [workspace.lints]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
@@ -15,6 +16,7 @@ mod error;
 mod file_io;
 mod lock;
 mod mapped_vec;
+pub mod npy;
 mod open_options;
 mod region;
 mod restore;
@@ -26,7 +28,7 @@ pub use dtype::{DType, Kind, integer_text};
 pub use effect::Effect;
 pub use error::{Error, Result};
 pub use mapped_vec::{Flusher, MappedVec};
-pub use open_options::{Mode, OpenOptions};
+pub use open_options::{Format, Mode, OpenOptions};
 pub use region::SharedBytes;
 pub use restore::{Restore, checksum};
 pub use root::Root;

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use crate::dtype::DType;
 use crate::element_store;
 use crate::error::{Error, Result};
-use crate::file_io::write_all_at;
+use crate::file_io::{read_exact_at, write_all_at};
 use crate::lock;
-use crate::open_options::{Mode, OpenOptions};
+use crate::npy;
+use crate::open_options::{Format, Mode, OpenOptions};
 use crate::region::{Region, SharedBytes};
 use crate::scalar::Scalar;
 
@@ -32,10 +33,15 @@ enum Reservation {
 
 const RESERVATION: Reservation = if cfg!(windows) { Reservation::Exact } else { Reservation::PastEnd };
 
-/// A file of little-endian elements of one [`DType`], mapped into memory.
+/// A file of little-endian elements of one [`DType`], mapped into memory: raw, or after a
+/// `.npy` header ([`Format`]).
 ///
-/// The file's size is always `len() * itemsize`: appends extend it with one positional
-/// write, shrinks truncate it. A writable vector holds an exclusive advisory lock on the
+/// The file's size is always `data_offset + len() * itemsize` (`data_offset` is 0 for a
+/// raw file, the header's size for a `.npy`): appends extend it with one positional
+/// write, shrinks truncate it. A `.npy` header's shape says `len()`: growth writes the
+/// data first and then the shape, a shrink the shape first and then truncates, so a crash
+/// between the two leaves elements past the shape (never a shape past the data), which
+/// the next read-write open cuts (deferred, like a shrink, while a reader maps them). A writable vector holds an exclusive advisory lock on the
 /// file, so a second writer, in this process or another, gets [`Error::Locked`]; it
 /// refuses to shrink the file while a reader has it mapped ([`Error::HasReaders`]).
 /// Two handles on one file never share state: a reader's length is the file's length
@@ -69,9 +75,13 @@ pub struct MappedVec {
     file: File,
     path: PathBuf,
     options: OpenOptions,
+    /// The `.npy` header, for a file in that format (its `len` is not kept up to date).
+    header: Option<npy::Header>,
+    /// Bytes before the first element: the header's, or 0.
+    data_offset: usize,
     len: usize,
-    /// The file's size in bytes: `len * itemsize`, or more while a shrink is deferred
-    /// (see [`MappedVec::resize_deferred`]).
+    /// The bytes of data in the file (its size less `data_offset`): `len * itemsize`, or
+    /// more while a shrink is deferred (see [`MappedVec::resize_deferred`]).
     file_bytes: usize,
     /// While set, shrinks change the length only (see [`MappedVec::hold_shrinks`]).
     shrinks_held: bool,
@@ -102,18 +112,32 @@ impl MappedVec {
             lock::without_readers(&file, path, || file.set_len(0).map_err(|e| Error::io("truncate", path, e)))?;
             size = 0;
         }
-        let itemsize = options.dtype.itemsize() as u64;
-        if !size.is_multiple_of(itemsize) {
-            return Err(Error::BadSize { path: path.into(), size, dtype: options.dtype });
-        }
-        let byte_len =
-            usize::try_from(size).map_err(|_| Error::BadSize { path: path.into(), size, dtype: options.dtype })?;
+        let format = options.format.unwrap_or_else(|| Format::of_path(path));
+        let (options, header, byte_len, file_bytes) = match format {
+            Format::Raw => {
+                let itemsize = options.dtype.itemsize() as u64;
+                if !size.is_multiple_of(itemsize) {
+                    return Err(Error::BadSize { path: path.into(), size, dtype: options.dtype });
+                }
+                let byte_len = usize::try_from(size).map_err(|_| Error::BadSize {
+                    path: path.into(),
+                    size,
+                    dtype: options.dtype,
+                })?;
+                (options, None, byte_len, byte_len)
+            }
+            Format::Npy => {
+                let (header, byte_len, file_bytes) = open_npy(&file, path, size, options)?;
+                (OpenOptions { dtype: header.dtype, ..options }, Some(header), byte_len, file_bytes)
+            }
+        };
+        let data_offset = header.as_ref().map_or(0, |h| h.data_offset);
         let region = if options.mode.is_writable() && RESERVATION == Reservation::PastEnd {
-            Some(Region::shared(&file, reserve(byte_len, MIN_CAPACITY)))
-        } else if options.mode.is_writable() && byte_len > 0 {
-            Some(Region::shared(&file, byte_len))
+            Some(Region::shared(&file, reserve(data_offset + file_bytes, MIN_CAPACITY)))
+        } else if options.mode.is_writable() && file_bytes > 0 {
+            Some(Region::shared(&file, data_offset + file_bytes))
         } else if byte_len > 0 {
-            Some(Region::private(&file, byte_len))
+            Some(Region::private(&file, data_offset + byte_len))
         } else {
             None
         };
@@ -122,8 +146,10 @@ impl MappedVec {
             file,
             path: path.into(),
             options,
+            header,
+            data_offset,
             len: byte_len / options.dtype.itemsize(),
-            file_bytes: byte_len,
+            file_bytes,
             shrinks_held: false,
             reservation: RESERVATION,
             region,
@@ -150,6 +176,15 @@ impl MappedVec {
         &self.path
     }
 
+    pub fn format(&self) -> Format {
+        if self.header.is_some() { Format::Npy } else { Format::Raw }
+    }
+
+    /// Bytes before the first element (a `.npy` header's), 0 for a raw file.
+    pub fn data_offset(&self) -> usize {
+        self.data_offset
+    }
+
     /// Bytes the vector occupies in its file.
     pub fn byte_len(&self) -> usize {
         self.len * self.itemsize()
@@ -163,9 +198,11 @@ impl MappedVec {
     /// The whole vector as bytes, as they are in the file.
     pub fn as_bytes(&self) -> &[u8] {
         match &self.region {
-            // SAFETY: the region maps at least byte_len() bytes, all backed by the file
-            // (its size is byte_len), and lives as long as &self.
-            Some(region) => unsafe { std::slice::from_raw_parts(region.as_ptr(), self.byte_len()) },
+            // SAFETY: the region maps at least data_offset + byte_len() bytes, all backed by
+            // the file (its size is at least that), and lives as long as &self.
+            Some(region) => unsafe {
+                std::slice::from_raw_parts(region.as_ptr().add(self.data_offset), self.byte_len())
+            },
             None => &[],
         }
     }
@@ -277,24 +314,38 @@ impl MappedVec {
         }
         let at = start as usize * size;
         let end = at.checked_add(bytes.len()).ok_or(Error::OutOfRange { index: start, len: self.len as u64 })?;
-        // Bytes still inside the file are overwritten in place (a deferred shrink may
-        // have left old elements there); the rest extend the file with one write.
+        let new_len = self.len.max(end / size);
+        let header = self.encoded_header(new_len)?;
+        // Whole elements still inside the file are overwritten in place (a deferred shrink
+        // may have left old elements there, and a `.npy` file a partial one); the rest
+        // extend the file with one write.
         let inside = bytes.len().min(self.file_bytes.saturating_sub(at));
-        let (overwrite, grow) = bytes.split_at(inside);
+        let (overwrite, grow) = bytes.split_at(inside - inside % size);
+        let old_size = self.file_bytes;
         if !grow.is_empty() {
             self.ensure_capacity(end)?;
-            let old_size = self.file_bytes;
-            if let Err(e) = write_all_at(&self.file, grow, old_size as u64) {
+            let grow_at = self.data_offset + at + overwrite.len();
+            if let Err(e) = write_all_at(&self.file, grow, grow_at as u64) {
                 // A short write may have extended the file: put the size back so the
                 // file never holds a partial element or unacknowledged values.
-                let _ = self.file.set_len(old_size as u64);
+                let _ = self.file.set_len((self.data_offset + old_size) as u64);
                 return Err(Error::io("write", &self.path, e));
             }
-            self.file_bytes = end;
+            self.file_bytes = self.file_bytes.max(end);
             self.follow_file_size()?;
         }
         self.copy_into_map(at, overwrite);
-        self.len = self.len.max(end / size);
+        if new_len != self.len
+            && let Err(e) = self.write_header(header.as_deref())
+        {
+            // The shape still counts the old elements only: drop the new ones.
+            if self.file.set_len((self.data_offset + old_size) as u64).is_ok() {
+                self.file_bytes = old_size;
+                self.follow_file_size()?;
+            }
+            return Err(e);
+        }
+        self.len = new_len;
         Ok(())
     }
 
@@ -395,6 +446,8 @@ impl MappedVec {
             .ok()
             .and_then(|n| n.checked_mul(self.itemsize()))
             .ok_or(Error::OutOfRange { index: len, len: self.len as u64 })?;
+        let new_len = bytes / self.itemsize();
+        let header = self.encoded_header(new_len)?;
         self.ensure_capacity(bytes)?;
         if bytes > self.byte_len() {
             // Growing over a deferred shrink's leftovers: they must read as zeros.
@@ -405,17 +458,33 @@ impl MappedVec {
             }
         }
         let growing = bytes >= self.byte_len();
+        if !growing {
+            // The shape first: a crash before the truncate leaves elements past the shape,
+            // which the next read-write open cuts (the other order would leave a shape
+            // longer than the file).
+            self.write_header(header.as_deref())?;
+        }
         if bytes < self.file_bytes && self.shrinks_held {
-            self.len = bytes / self.itemsize();
+            self.len = new_len;
             return Ok(());
         }
         match self.set_file_size(bytes) {
             // Readers only block cutting the file; a deferred shrink, or growth into a
             // pending one, leaves the file as it is.
             Err(Error::HasReaders { .. }) if defer || growing => {}
-            outcome => outcome?,
+            Err(e) => {
+                if !growing {
+                    // The vector keeps its length, so the shape must say it again.
+                    let _ = self.encoded_header(self.len).and_then(|old| self.write_header(old.as_deref()));
+                }
+                return Err(e);
+            }
+            Ok(()) => {}
         }
-        self.len = bytes / self.itemsize();
+        if growing && new_len != self.len {
+            self.write_header(header.as_deref())?;
+        }
+        self.len = new_len;
         Ok(())
     }
 
@@ -425,7 +494,8 @@ impl MappedVec {
             // A mapped file cannot be truncated there: unmap (views keep their own).
             self.region = None;
         }
-        let set_len = || self.file.set_len(bytes as u64).map_err(|e| Error::io("truncate", &self.path, e));
+        let set_len =
+            || self.file.set_len((self.data_offset + bytes) as u64).map_err(|e| Error::io("truncate", &self.path, e));
         let outcome = if bytes < self.file_bytes {
             lock::without_readers(&self.file, &self.path, set_len)
         } else if bytes > self.file_bytes {
@@ -442,12 +512,13 @@ impl MappedVec {
 
     /// With an exact mapping, maps the file as it now is.
     fn follow_file_size(&mut self) -> Result<()> {
-        if self.reservation == Reservation::PastEnd || self.mapped_bytes() == self.file_bytes {
+        let file_size = self.data_offset + self.file_bytes;
+        if self.reservation == Reservation::PastEnd || self.mapped_bytes() == file_size {
             return Ok(());
         }
         self.region = None;
         if self.file_bytes > 0 {
-            let region = Region::shared(&self.file, self.file_bytes).map_err(|e| Error::io("mmap", &self.path, e))?;
+            let region = Region::shared(&self.file, file_size).map_err(|e| Error::io("mmap", &self.path, e))?;
             self.region = Some(Arc::new(region));
         }
         Ok(())
@@ -461,7 +532,9 @@ impl MappedVec {
     /// Starts writing dirty pages back (msync `MS_ASYNC`) without waiting.
     pub fn flush_async(&self) -> Result<()> {
         match &self.region {
-            Some(region) => region.flush(self.byte_len(), false).map_err(|e| Error::io("msync", &self.path, e)),
+            Some(region) => {
+                region.flush(self.data_offset + self.byte_len(), false).map_err(|e| Error::io("msync", &self.path, e))
+            }
             None => Ok(()),
         }
     }
@@ -472,7 +545,7 @@ impl MappedVec {
         Ok(Flusher {
             file,
             region: self.region.clone(),
-            byte_len: self.byte_len(),
+            byte_len: self.data_offset + self.byte_len(),
             writable: self.mode().is_writable(),
             path: self.path.clone(),
         })
@@ -502,11 +575,39 @@ impl MappedVec {
 
     /// The current bytes, kept mapped while the returned value lives (for zero-copy views).
     pub fn share(&self) -> Option<SharedBytes> {
-        self.region.as_ref().map(|region| SharedBytes { region: Arc::clone(region), len: self.byte_len() })
+        self.region.as_ref().map(|region| SharedBytes {
+            region: Arc::clone(region),
+            offset: self.data_offset,
+            len: self.byte_len(),
+        })
     }
 
     fn itemsize(&self) -> usize {
         self.options.dtype.itemsize()
+    }
+
+    /// The `.npy` header with a shape of `len`, or `None` for a raw file; refused if the
+    /// header has no room for that shape (before anything is written).
+    fn encoded_header(&self, len: usize) -> Result<Option<Vec<u8>>> {
+        let Some(header) = &self.header else { return Ok(None) };
+        let header = header.with_len(len as u64);
+        match header.encode() {
+            Some(bytes) => Ok(Some(bytes)),
+            None => Err(Error::NpyHeaderFull {
+                path: self.path.clone(),
+                len: len as u64,
+                needed: header.bytes_needed(),
+                room: header.data_offset,
+            }),
+        }
+    }
+
+    /// Rewrites the whole header in place, with one positional write of the same length.
+    fn write_header(&self, header: Option<&[u8]>) -> Result<()> {
+        match header {
+            Some(bytes) => write_all_at(&self.file, bytes, 0).map_err(|e| Error::io("write", &self.path, e)),
+            None => Ok(()),
+        }
     }
 
     fn check_writable(&self) -> Result<()> {
@@ -528,29 +629,37 @@ impl MappedVec {
     /// `at + bytes.len() <= file_bytes`.
     fn copy_into_map(&mut self, at: usize, bytes: &[u8]) {
         let Some(region) = &self.region else { return };
-        if bytes.is_empty() || at + bytes.len() > self.file_bytes.min(region.capacity()) {
+        if bytes.is_empty()
+            || at + bytes.len() > self.file_bytes.min(region.capacity().saturating_sub(self.data_offset))
+        {
             return;
         }
         // SAFETY: the range lies within the file, which the region maps and backs; `at` is
-        // an element offset in a page-aligned mapping, so aligned to the itemsize; the
-        // mapping is writable (check_writable passed) and &mut self excludes every other
-        // Rust reference to these bytes.
-        unsafe { element_store::store(region.as_ptr().add(at), bytes, self.options.dtype.itemsize()) };
+        // an element offset after a data offset that is a multiple of the itemsize (the
+        // header parser checks it) in a page-aligned mapping, so aligned to the itemsize;
+        // the mapping is writable (check_writable passed) and &mut self excludes every
+        // other Rust reference to these bytes.
+        let dst = unsafe { region.as_ptr().add(self.data_offset + at) };
+        // SAFETY: as above.
+        unsafe { element_store::store(dst, bytes, self.options.dtype.itemsize()) };
     }
 
     /// Zeroes `len` bytes of the mapping from `at`, within the file.
     fn zero_in_map(&mut self, at: usize, len: usize) {
         let Some(region) = &self.region else { return };
-        if len == 0 || at + len > self.file_bytes.min(region.capacity()) {
+        if len == 0 || at + len > self.file_bytes.min(region.capacity().saturating_sub(self.data_offset)) {
             return;
         }
         // SAFETY: as in copy_into_map.
-        unsafe { element_store::zero(region.as_ptr().add(at), len, self.options.dtype.itemsize()) };
+        let dst = unsafe { region.as_ptr().add(self.data_offset + at) };
+        // SAFETY: as in copy_into_map.
+        unsafe { element_store::zero(dst, len, self.options.dtype.itemsize()) };
     }
 
     /// Makes sure the mapping covers `needed` bytes, remapping with doubled capacity if not.
     /// The old region stays mapped while a view still holds it.
     fn ensure_capacity(&mut self, needed: usize) -> Result<()> {
+        let needed = self.data_offset.saturating_add(needed);
         let current = self.region.as_ref().map_or(0, |r| r.capacity());
         if needed <= current || self.reservation == Reservation::Exact {
             return Ok(());
@@ -610,6 +719,61 @@ impl Flusher {
 fn reserve(needed: usize, floor: usize) -> usize {
     let wanted = needed.max(floor);
     wanted.div_ceil(MIN_CAPACITY).saturating_mul(MIN_CAPACITY)
+}
+
+/// Reads (or, for an empty file opened for writing, writes) the header of a `.npy` file
+/// of `size` bytes; returns it, the bytes of data the vector has, and the bytes of data
+/// the file keeps. A read-write open cuts data past the header's shape: elements written
+/// by a growth whose shape was never written (a crash between the two), so never
+/// acknowledged, or left by a shrink deferred for a reader. While a reader still maps them
+/// the cut is deferred instead, as such a shrink is ([`MappedVec::settle`] completes it).
+fn open_npy(file: &File, path: &Path, size: u64, options: OpenOptions) -> Result<(npy::Header, usize, usize)> {
+    let bad = |reason: String| Error::BadNpyHeader { path: path.into(), reason };
+    if size == 0 && options.mode.is_writable() {
+        let header = npy::Header::new(options.dtype);
+        let bytes = header.encode().ok_or_else(|| bad("no room for an empty shape".to_owned()))?;
+        if let Err(e) = write_all_at(file, &bytes, 0) {
+            let _ = file.set_len(0);
+            return Err(Error::io("write", path, e));
+        }
+        return Ok((header, 0, 0));
+    }
+    let mut start = vec![0u8; size.min(npy::PREFIX_BYTES as u64) as usize];
+    read_exact_at(file, &mut start, 0).map_err(|e| Error::io("read", path, e))?;
+    let header_bytes = match npy::header_bytes(&start) {
+        Ok((_, total)) => total.min(size as usize),
+        Err(e) => return Err(header_error(path, e)),
+    };
+    let mut whole = vec![0u8; header_bytes];
+    read_exact_at(file, &mut whole, 0).map_err(|e| Error::io("read", path, e))?;
+    let header = npy::Header::parse(&whole).map_err(|e| header_error(path, e))?;
+    if options.dtype_given && options.dtype != header.dtype {
+        return Err(Error::DTypeMismatch { path: path.into(), given: options.dtype, found: header.dtype });
+    }
+    let data_bytes = size - header.data_offset as u64;
+    let shape_bytes = header.len.checked_mul(header.dtype.itemsize() as u64).filter(|&b| b <= data_bytes);
+    let short = || Error::NpyShortData { path: path.into(), len: header.len, dtype: header.dtype, data_bytes };
+    let shape_bytes = shape_bytes.ok_or_else(short)?;
+    let byte_len = usize::try_from(shape_bytes).map_err(|_| short())?;
+    if data_bytes == shape_bytes || !options.mode.is_writable() {
+        return Ok((header, byte_len, byte_len));
+    }
+    let cut = || file.set_len(header.data_offset as u64 + shape_bytes).map_err(|e| Error::io("truncate", path, e));
+    match lock::without_readers(file, path, cut) {
+        Ok(()) => Ok((header, byte_len, byte_len)),
+        Err(Error::HasReaders { .. }) => {
+            let kept = usize::try_from(data_bytes).map_err(|_| short())?;
+            Ok((header, byte_len, kept))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn header_error(path: &Path, err: npy::HeaderError) -> Error {
+    match err {
+        npy::HeaderError::Malformed(reason) => Error::BadNpyHeader { path: path.into(), reason },
+        npy::HeaderError::Unsupported(reason) => Error::UnsupportedNpy { path: path.into(), reason },
+    }
 }
 
 /// Refuses directories, devices, FIFOs and sockets before opening them: opening some of
@@ -684,6 +848,30 @@ mod tests {
         v.write_bytes_at(4, &[5, 0, 0, 0]).expect("append bytes");
         assert_eq!(std::fs::read(&path).expect("read"), [1, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0]);
         assert_eq!(v.clear().expect("clear"), 5);
+        assert_eq!(v.mapped_bytes(), 0);
+        v.push(Scalar::Int(9)).expect("push");
+        assert_eq!(v.as_bytes(), &[9, 0, 0, 0]);
+    }
+
+    /// The same for a `.npy` file: the mapping covers the header and the elements.
+    #[test]
+    fn exact_mappings_of_an_npy_file_cover_its_header() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v.npy");
+        let mut v = MappedVec::open(&path, OpenOptions::new(DType::Int32, Mode::Append)).expect("open");
+        v.reservation = Reservation::Exact;
+        v.region = None;
+        v.extend(&[Scalar::Int(1), Scalar::Int(2), Scalar::Int(3)]).expect("extend");
+        assert_eq!(v.mapped_bytes(), 128 + 12);
+        v.set(1, Scalar::Int(20)).expect("set");
+        assert_eq!(v.pop().expect("pop"), Some(Scalar::Int(3)));
+        assert_eq!(v.mapped_bytes(), 128 + 8);
+        v.resize(3).expect("grow");
+        assert_eq!(v.as_bytes(), &[1, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0]);
+        let bytes = std::fs::read(&path).expect("read");
+        assert_eq!(npy::Header::parse(&bytes[..128]).map(|h| h.len), Ok(3));
+        assert_eq!(&bytes[128..], v.as_bytes());
+        assert_eq!(v.clear().expect("clear"), 3);
         assert_eq!(v.mapped_bytes(), 0);
         v.push(Scalar::Int(9)).expect("push");
         assert_eq!(v.as_bytes(), &[9, 0, 0, 0]);

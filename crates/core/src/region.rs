@@ -78,12 +78,15 @@ impl Region {
 /// exposure (detach the `ArrayBuffer`) before calling any method that shrinks the vector.
 pub struct SharedBytes {
     pub(crate) region: Arc<Region>,
+    /// Where the elements start in the mapping: after a `.npy` header, if any.
+    pub(crate) offset: usize,
     pub(crate) len: usize,
 }
 
 impl SharedBytes {
+    /// The first element's address.
     pub fn as_ptr(&self) -> *mut u8 {
-        self.region.as_ptr()
+        self.region.as_ptr().wrapping_add(self.offset)
     }
 
     pub fn len(&self) -> usize {

@@ -8,7 +8,8 @@ use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::file_io::{read_exact_at, write_all_at};
 use crate::mapped_vec::MappedVec;
-use crate::open_options::{Mode, OpenOptions};
+use crate::npy;
+use crate::open_options::{Format, Mode, OpenOptions};
 
 /// The checksum a data snapshot carries: CRC-32 (IEEE) of the file's bytes.
 pub fn checksum(bytes: &[u8]) -> u32 {
@@ -25,14 +26,18 @@ pub struct Restore {
     /// `None` for a restore that discards.
     temp: Option<TempFile>,
     dtype: DType,
+    format: Format,
+    /// Where the data starts in the temporary file: after the `.npy` header, if any.
+    data_offset: u64,
     expected: u64,
     written: u64,
     hasher: crc32fast::Hasher,
 }
 
 impl Restore {
-    /// Starts restoring `count` elements of `dtype` to `target` (which need not exist).
-    pub fn begin(target: &Path, dtype: DType, count: u64) -> Result<Restore> {
+    /// Starts restoring `count` elements of `dtype` to `target` (which need not exist), as
+    /// a file of `format` (a `.npy` gets a new header with that shape).
+    pub fn begin(target: &Path, dtype: DType, format: Format, count: u64) -> Result<Restore> {
         let expected =
             count.checked_mul(dtype.itemsize() as u64).ok_or(Error::Corrupt { reason: "count overflows" })?;
         let name = target.file_name().ok_or(Error::BadPath { path: target.into(), reason: "does not name a file" })?;
@@ -44,14 +49,37 @@ impl Restore {
             .truncate(true)
             .open(&temp)
             .map_err(|e| Error::io("create", &temp, e))?;
+        let header = match format {
+            Format::Raw => Vec::new(),
+            Format::Npy => {
+                npy::Header::new(dtype).with_len(count).encode().ok_or(Error::Corrupt { reason: "count overflows" })?
+            }
+        };
+        write_all_at(&file, &header, 0).map_err(|e| Error::io("write", &temp, e))?;
         let temp = TempFile { target: target.into(), path: temp, file };
-        Ok(Restore { temp: Some(temp), dtype, expected, written: 0, hasher: crc32fast::Hasher::new() })
+        Ok(Restore {
+            temp: Some(temp),
+            dtype,
+            format,
+            data_offset: header.len() as u64,
+            expected,
+            written: 0,
+            hasher: crc32fast::Hasher::new(),
+        })
     }
 
     /// A restore that takes every chunk and keeps none, for the rest of a stream whose
     /// data has nowhere to go; its [`Restore::finish`] fails.
     pub fn discard() -> Restore {
-        Restore { temp: None, dtype: DType::UInt8, expected: 0, written: 0, hasher: crc32fast::Hasher::new() }
+        Restore {
+            temp: None,
+            dtype: DType::UInt8,
+            format: Format::Raw,
+            data_offset: 0,
+            expected: 0,
+            written: 0,
+            hasher: crc32fast::Hasher::new(),
+        }
     }
 
     /// Whether this restore was made by [`Restore::discard`].
@@ -65,7 +93,8 @@ impl Restore {
         if self.written + chunk.len() as u64 > self.expected {
             return Err(Error::Corrupt { reason: "more data than the count says" });
         }
-        write_all_at(&temp.file, chunk, self.written).map_err(|e| Error::io("write", &temp.path, e))?;
+        write_all_at(&temp.file, chunk, self.data_offset + self.written)
+            .map_err(|e| Error::io("write", &temp.path, e))?;
         self.hasher.update(chunk);
         self.written += chunk.len() as u64;
         Ok(())
@@ -88,7 +117,7 @@ impl Restore {
         if self.hasher.clone().finalize() != checksum {
             return Err(Error::Corrupt { reason: "checksum mismatch" });
         }
-        let options = OpenOptions { dtype: self.dtype, ..options };
+        let options = OpenOptions { dtype: self.dtype, dtype_given: true, format: Some(self.format), ..options };
         if !target.exists() {
             file.sync_all().map_err(|e| Error::io("fsync", temp, e))?;
             std::fs::rename(temp, target).map_err(|e| Error::io("rename", target, e))?;
@@ -100,7 +129,7 @@ impl Restore {
         let mut at = 0u64;
         while at < self.expected {
             let len = chunk.len().min((self.expected - at) as usize);
-            read_exact_at(file, &mut chunk[..len], at).map_err(|e| Error::io("read", temp, e))?;
+            read_exact_at(file, &mut chunk[..len], self.data_offset + at).map_err(|e| Error::io("read", temp, e))?;
             vec.write_bytes_at(at / itemsize, &chunk[..len])?;
             at += len as u64;
         }
@@ -137,7 +166,7 @@ mod tests {
         let target = dir.path().join("v.bin");
         std::fs::write(&target, [9u8; 4]).expect("write");
         let data: Vec<u8> = (0..16).collect();
-        let mut restore = Restore::begin(&target, DType::Int16, 8).expect("begin");
+        let mut restore = Restore::begin(&target, DType::Int16, Format::Raw, 8).expect("begin");
         restore.write(&data[..10]).expect("chunk");
         restore.write(&data[10..]).expect("chunk");
         let vec = restore.finish(checksum(&data), OpenOptions::new(DType::Int16, Mode::ReadWrite)).expect("finish");
@@ -152,7 +181,7 @@ mod tests {
         let target = dir.path().join("v.bin");
         std::fs::write(&target, [9u8; 6]).expect("write");
         let reader = MappedVec::open(&target, OpenOptions::new(DType::UInt8, Mode::Read)).expect("reader");
-        let mut restore = Restore::begin(&target, DType::UInt8, 4).expect("begin");
+        let mut restore = Restore::begin(&target, DType::UInt8, Format::Raw, 4).expect("begin");
         restore.write(&[1, 2, 3, 4]).expect("chunk");
         let mut vec =
             restore.finish(checksum(&[1, 2, 3, 4]), OpenOptions::new(DType::UInt8, Mode::ReadWrite)).expect("finish");
@@ -184,12 +213,12 @@ mod tests {
         std::fs::write(&target, [9u8; 4]).expect("write");
         let options = OpenOptions::new(DType::Int16, Mode::ReadWrite);
         let code = |r: Result<MappedVec>| r.err().map(|e| e.to_string());
-        let restore = Restore::begin(&target, DType::Int16, 2).expect("begin");
+        let restore = Restore::begin(&target, DType::Int16, Format::Raw, 2).expect("begin");
         assert_eq!(
             code(restore.finish(0, options)).as_deref(),
             Some("corrupt snapshot: less data than the count says")
         );
-        let mut restore = Restore::begin(&target, DType::Int16, 2).expect("begin");
+        let mut restore = Restore::begin(&target, DType::Int16, Format::Raw, 2).expect("begin");
         assert_eq!(
             restore.write(&[0; 6]).err().map(|e| e.to_string()).as_deref(),
             Some("corrupt snapshot: more data than the count says")

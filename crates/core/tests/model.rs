@@ -1,11 +1,13 @@
 //! Property tests: random operation sequences on a MappedVec, compared after every step
 //! with a plain byte-vector model and with the file on disk, across reopens, for every
-//! dtype; and the effect stream those operations propagate, replayed from any suffix onto
-//! any later state, converging to the same bytes.
+//! dtype, raw and `.npy` (whose file must be the header with the model's length, then the
+//! model, after every step); and the effect stream those operations propagate, replayed
+//! from any suffix onto any later state, converging to the same bytes (on `.npy` files too,
+//! whose shape must then be the length).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use mmvec_core::{DType, Effect, MappedVec, Mode, OpenOptions, Scalar};
+use mmvec_core::{DType, Effect, MappedVec, Mode, OpenOptions, Scalar, npy};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -109,9 +111,9 @@ fn apply(model: &mut Vec<u8>, dtype: DType, op: &Op) -> bool {
     }
 }
 
-fn run(dtype: DType, ops: Vec<Op>) -> Result<(), TestCaseError> {
+fn run(dtype: DType, ops: Vec<Op>, file_name: &str) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let path = dir.path().join("v.bin");
+    let path = dir.path().join(file_name);
     let options = OpenOptions::new(dtype, Mode::Append);
     let mut vec = MappedVec::open(&path, options).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let mut model: Vec<u8> = Vec::new();
@@ -139,7 +141,12 @@ fn run(dtype: DType, ops: Vec<Op>) -> Result<(), TestCaseError> {
         prop_assert_eq!(vec.as_bytes(), &model[..]);
         prop_assert_eq!(vec.len(), model.len() / dtype.itemsize());
         let on_disk = std::fs::read(&path).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(&on_disk, &model);
+        let (header, data) = on_disk.split_at(vec.data_offset());
+        prop_assert_eq!(data, &model[..]);
+        if file_name.ends_with(".npy") {
+            let header = npy::Header::parse(header).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!((header.dtype, header.len), (dtype, (model.len() / dtype.itemsize()) as u64));
+        }
         if let Some(last) = vec.len().checked_sub(1) {
             let got = vec.get(last as u64).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(format!("{got:?}"), format!("{:?}", dtype.decode(&model[last * dtype.itemsize()..])));
@@ -224,9 +231,25 @@ fn fail(e: impl std::fmt::Display) -> TestCaseError {
     TestCaseError::fail(e.to_string())
 }
 
-/// A writable vector at `path` holding exactly `bytes`.
+/// For a `.npy` file: its header's shape is the vector's length.
+fn shape_is_length(path: &std::path::Path, vec: &MappedVec) -> Result<(), TestCaseError> {
+    if vec.data_offset() > 0 {
+        let bytes = std::fs::read(path).map_err(fail)?;
+        let header = npy::Header::parse(&bytes[..vec.data_offset()]).map_err(|e| fail(format!("{e:?}")))?;
+        prop_assert_eq!(header.len, vec.len() as u64);
+    }
+    Ok(())
+}
+
+/// A writable vector at `path` holding exactly `bytes` (after a header, for a `.npy` path).
 fn vector_with(path: &std::path::Path, dtype: DType, bytes: &[u8]) -> Result<MappedVec, TestCaseError> {
-    std::fs::write(path, bytes).map_err(fail)?;
+    let mut file = Vec::new();
+    if path.extension().is_some_and(|ext| ext == "npy") {
+        let len = (bytes.len() / dtype.itemsize()) as u64;
+        file = npy::Header::new(dtype).with_len(len).encode().ok_or_else(|| fail("no room"))?;
+    }
+    file.extend_from_slice(bytes);
+    std::fs::write(path, file).map_err(fail)?;
     MappedVec::open(path, OpenOptions::new(dtype, Mode::ReadWrite)).map_err(fail)
 }
 
@@ -234,9 +257,9 @@ fn vector_with(path: &std::path::Path, dtype: DType, bytes: &[u8]) -> Result<Map
 /// suffix of the stream onto every state at or after the point where the suffix begins,
 /// and the rebuild protocol (a snapshot's chunks and length) onto every state: each must
 /// end in the final bytes.
-fn converges(dtype: DType, ops: Vec<Op>) -> Result<(), TestCaseError> {
+fn converges(dtype: DType, ops: Vec<Op>, extension: &str) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().map_err(fail)?;
-    let path = dir.path().join("v.bin");
+    let path = dir.path().join(format!("v.{extension}"));
     let mut vec = MappedVec::open(&path, OpenOptions::new(dtype, Mode::Append)).map_err(fail)?;
     // states[k] is the state after the first k effects; effects[k] leads from states[k].
     let mut states = vec![vec.as_bytes().to_vec()];
@@ -250,7 +273,7 @@ fn converges(dtype: DType, ops: Vec<Op>) -> Result<(), TestCaseError> {
     let last = vec.as_bytes().to_vec();
     let rebuild: Vec<OwnedEffect> = vec.rebuild(64).map(|effect| OwnedEffect::of(&effect)).collect();
     drop(vec);
-    let replica = dir.path().join("replica.bin");
+    let replica = dir.path().join(format!("replica.{extension}"));
     for from in 0..effects.len() {
         for state in &states[from..] {
             let mut vec = vector_with(&replica, dtype, state)?;
@@ -258,6 +281,7 @@ fn converges(dtype: DType, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 effect.apply(&mut vec).map_err(fail)?;
             }
             prop_assert_eq!(vec.as_bytes(), &last[..], "effects {}.. onto {:?}", from, state);
+            shape_is_length(&replica, &vec)?;
         }
     }
     for state in &states {
@@ -266,6 +290,7 @@ fn converges(dtype: DType, ops: Vec<Op>) -> Result<(), TestCaseError> {
             effect.apply(&mut vec).map_err(fail)?;
         }
         prop_assert_eq!(vec.as_bytes(), &last[..], "rebuild onto {:?}", state);
+        shape_is_length(&replica, &vec)?;
     }
     Ok(())
 }
@@ -275,7 +300,15 @@ proptest! {
 
     #[test]
     fn matches_a_byte_model(dtype in prop::sample::select(DType::ALL.to_vec()), ops in prop::collection::vec(op(), 1..60)) {
-        run(dtype, ops)?;
+        run(dtype, ops, "v.bin")?;
+    }
+
+    #[test]
+    fn an_npy_file_matches_the_model_and_its_header_the_length(
+        dtype in prop::sample::select(DType::ALL.to_vec()),
+        ops in prop::collection::vec(op(), 1..60),
+    ) {
+        run(dtype, ops, "v.npy")?;
     }
 
     #[test]
@@ -283,6 +316,14 @@ proptest! {
         dtype in prop::sample::select(DType::ALL.to_vec()),
         ops in prop::collection::vec(op(), 1..30),
     ) {
-        converges(dtype, ops)?;
+        converges(dtype, ops, "bin")?;
+    }
+
+    #[test]
+    fn the_effect_stream_converges_on_npy_files_too(
+        dtype in prop::sample::select(DType::ALL.to_vec()),
+        ops in prop::collection::vec(op(), 1..30),
+    ) {
+        converges(dtype, ops, "npy")?;
     }
 }

@@ -4,7 +4,7 @@
 use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 
-use mmvec_core::{DType, MappedVec, Mode, OpenOptions, Scalar, index_from_f64, slice_bounds};
+use mmvec_core::{DType, Format, MappedVec, Mode, OpenOptions, Scalar, index_from_f64, slice_bounds};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -23,8 +23,25 @@ pub struct NativeVector {
 #[napi]
 impl NativeVector {
     #[napi(factory)]
-    pub fn open(env: &Env, path: String, dtype: String, mode: String) -> Result<NativeVector> {
-        let options = OpenOptions::new(DType::from_name(&dtype).js(env)?, Mode::from_name(&mode).js(env)?);
+    /// Without `dtype`, a raw or new file is float64 and an existing `.npy` file is what its
+    /// header says; without `format`, the path's extension decides.
+    pub fn open(
+        env: &Env,
+        path: String,
+        dtype: Option<String>,
+        mode: String,
+        format: Option<String>,
+    ) -> Result<NativeVector> {
+        // The dtype is checked before the mode, as it always was.
+        let dtype = dtype.map(|name| DType::from_name(&name)).transpose().js(env)?;
+        let mode = Mode::from_name(&mode).js(env)?;
+        let mut options = match dtype {
+            Some(dtype) => OpenOptions::new(dtype, mode),
+            None => OpenOptions::defaulting_dtype(DType::default(), mode),
+        };
+        if let Some(name) = format {
+            options = options.format(Format::from_name(&name).js(env)?);
+        }
         let vec = MappedVec::open(path, options).js(env)?;
         Ok(NativeVector { vec: Rc::new(RefCell::new(Some(vec))), view: None })
     }
@@ -48,6 +65,16 @@ impl NativeVector {
     #[napi(getter)]
     pub fn writable(&self, env: &Env) -> Result<bool> {
         Ok(self.vec(env)?.mode().is_writable())
+    }
+
+    #[napi(getter)]
+    pub fn format(&self, env: &Env) -> Result<&'static str> {
+        Ok(self.vec(env)?.format().name())
+    }
+
+    #[napi(getter)]
+    pub fn data_offset(&self, env: &Env) -> Result<f64> {
+        Ok(self.vec(env)?.data_offset() as f64)
     }
 
     #[napi(getter)]

@@ -52,16 +52,17 @@ impl<T, R> Emitter<T, R> {
         }
     }
 
-    /// `MMVEC.BIND key path dtype readonly count create`.
+    /// `MMVEC.BIND key path dtype readonly count create format`.
     fn bind(&self, key: Name, binding: &Binding, count: u64, create: bool) {
         let (path, dtype) = (binding.path.as_bytes(), binding.dtype.name().as_bytes());
+        let format = binding.format.name().as_bytes();
         // SAFETY: each specifier is matched by its arguments (s: string, b: pointer +
         // length, l: long long), all alive for the call; Redis copies them.
         unsafe {
             (self.emit)(
                 self.target,
                 c"MMVEC.BIND".as_ptr(),
-                c"sbblll".as_ptr(),
+                c"sbblllb".as_ptr(),
                 key,
                 path.as_ptr(),
                 path.len(),
@@ -70,6 +71,8 @@ impl<T, R> Emitter<T, R> {
                 c_longlong::from(binding.readonly),
                 c_longlong::try_from(count).unwrap_or(c_longlong::MAX),
                 c_longlong::from(create),
+                format.as_ptr(),
+                format.len(),
             )
         };
     }

@@ -1,7 +1,7 @@
 //! The module's data type and its callbacks: RDB save and load, AOF rewrite, memory
 //! usage, unlink and free.
 //!
-//! A snapshot records the binding (path, dtype, read-only) and the count, and with
+//! A snapshot records the binding (path, dtype, read-only, format) and the count, and with
 //! `mmvec.snapshot data` the elements too, in 1 MiB chunks followed by their CRC-32.
 //! Loading a binding maps the file again; loading data first writes it to the path under
 //! this server's `DIR` (through a temporary file that replaces the path only once
@@ -9,7 +9,7 @@
 
 use std::ffi::{CString, c_int, c_void};
 
-use mmvec_core::{DType, Error as CoreError, Mode, Restore, checksum};
+use mmvec_core::{DType, Error as CoreError, Format, Mode, Restore, checksum};
 use redis_module::logging::log_warning;
 use redis_module::native_types::RedisType;
 use redis_module::raw;
@@ -45,8 +45,9 @@ pub static VECTOR_TYPE: RedisType = RedisType::new(
     },
 );
 
-/// Version of what `rdb_save` writes.
-const ENCODING_VERSION: i32 = 1;
+/// Version of what `rdb_save` writes: 2 adds the format after the count; a version 1
+/// payload is loaded as a raw file's.
+const ENCODING_VERSION: i32 = 2;
 
 const BINDING_ONLY: u64 = 0;
 const WITH_DATA: u64 = 1;
@@ -60,6 +61,7 @@ pub unsafe extern "C" fn rdb_save(rdb: *mut raw::RedisModuleIO, value: *mut c_vo
     raw::save_slice(rdb, key.binding.dtype.name().as_bytes());
     raw::save_unsigned(rdb, u64::from(key.binding.readonly));
     raw::save_unsigned(rdb, key.count());
+    raw::save_slice(rdb, key.binding.format.name().as_bytes());
     match key.vec() {
         Ok(vec) if carries_data() => {
             raw::save_unsigned(rdb, WITH_DATA);
@@ -77,7 +79,10 @@ pub unsafe extern "C" fn rdb_save(rdb: *mut raw::RedisModuleIO, value: *mut c_vo
 /// # Safety
 /// Called by Redis while loading an RDB or a `RESTORE` payload.
 pub unsafe extern "C" fn rdb_load(rdb: *mut raw::RedisModuleIO, encver: c_int) -> *mut c_void {
-    let loaded = if encver == ENCODING_VERSION { load(rdb) } else { Err(format!("unknown encoding version {encver}")) };
+    let loaded = match encver {
+        1 | ENCODING_VERSION => load(rdb, encver),
+        _ => Err(format!("unknown encoding version {encver}")),
+    };
     match loaded {
         Ok(key) => key.into_raw().cast(),
         Err(message) => {
@@ -88,7 +93,7 @@ pub unsafe extern "C" fn rdb_load(rdb: *mut raw::RedisModuleIO, encver: c_int) -
     }
 }
 
-fn load(rdb: *mut raw::RedisModuleIO) -> Result<VectorKey, String> {
+fn load(rdb: *mut raw::RedisModuleIO, encver: c_int) -> Result<VectorKey, String> {
     let text = |field: &str| -> Result<String, String> {
         let buffer = raw::load_string_buffer(rdb).map_err(|e| format!("reading {field}: {e}"))?;
         String::from_utf8(buffer.as_ref().to_vec()).map_err(|_| format!("{field} is not UTF-8"))
@@ -98,7 +103,9 @@ fn load(rdb: *mut raw::RedisModuleIO) -> Result<VectorKey, String> {
     let dtype = DType::from_name(&text("dtype")?).map_err(|e| e.to_string())?;
     let readonly = unsigned("mode")? != 0;
     let count = unsigned("count")?;
-    let binding = Binding { path, dtype, readonly };
+    let format =
+        if encver == 1 { Format::Raw } else { Format::from_name(&text("format")?).map_err(|e| e.to_string())? };
+    let binding = Binding { path, dtype, readonly, format };
     match unsigned("payload kind")? {
         BINDING_ONLY => Ok(VectorKey::reopen(binding, Some(count))),
         WITH_DATA => restore(rdb, binding, count),
@@ -117,7 +124,7 @@ fn restore(rdb: *mut raw::RedisModuleIO, binding: Binding, count: u64) -> Result
     let keep_existing = binding.readonly && target.as_ref().is_ok_and(|path| path.exists());
     let started = match target {
         _ if keep_existing => Ok(None),
-        target => target.and_then(|target| Restore::begin(&target, binding.dtype, count)).map(Some),
+        target => target.and_then(|target| Restore::begin(&target, binding.dtype, binding.format, count)).map(Some),
     };
     let restore = started.unwrap_or_else(|err| {
         log_warning(format!("mmvec: cannot restore {}: {err}", binding.path));

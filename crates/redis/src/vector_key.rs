@@ -7,7 +7,7 @@ mod pending;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use mmvec_core::{DType, MappedVec, Mode, OpenOptions};
+use mmvec_core::{DType, Format, MappedVec, Mode, OpenOptions};
 use redis_module::RedisError;
 use redis_module::logging::{log_notice, log_warning};
 
@@ -29,6 +29,9 @@ pub struct Binding {
     pub path: String,
     pub dtype: DType,
     pub readonly: bool,
+    /// Stated by the client or implied by the path's extension when the key was bound,
+    /// then recorded, so a later change of that rule never reinterprets a file.
+    pub format: Format,
 }
 
 impl Binding {
@@ -64,13 +67,25 @@ impl VectorKey {
     /// missing read-write file is created (a client's `OPEN`); without it (reloading a
     /// key), a missing file is an error, never a silently empty vector.
     pub fn open(binding: Binding, create: bool) -> Result<VectorKey, mmvec_core::Error> {
+        VectorKey::open_with(binding, create, true)
+    }
+
+    /// As [`VectorKey::open`], for a client's open that named no type: an existing `.npy`
+    /// file's header gives it, and the binding records it.
+    pub fn open_untyped(binding: Binding, create: bool) -> Result<VectorKey, mmvec_core::Error> {
+        VectorKey::open_with(binding, create, false)
+    }
+
+    fn open_with(mut binding: Binding, create: bool, dtype_given: bool) -> Result<VectorKey, mmvec_core::Error> {
         let path = binding.resolve()?;
         let mode = match (binding.readonly, create) {
             (true, _) => Mode::Read,
             (false, true) => Mode::Append,
             (false, false) => Mode::ReadWrite,
         };
-        let vec = MappedVec::open(&path, VectorKey::options(&binding, mode))?;
+        let options = OpenOptions { dtype_given, ..VectorKey::options(&binding, mode) };
+        let vec = MappedVec::open(&path, options)?;
+        binding.dtype = vec.dtype();
         VectorKey::mapped(binding, vec)
     }
 
@@ -103,7 +118,7 @@ impl VectorKey {
     /// How the module opens a binding's file: not through a final symlink (the path was
     /// resolved and checked already).
     pub fn options(binding: &Binding, mode: Mode) -> OpenOptions {
-        OpenOptions::new(binding.dtype, mode).no_follow()
+        OpenOptions::new(binding.dtype, mode).format(binding.format).no_follow()
     }
 
     /// A key over a file already mapped (e.g. by a restore), once it is confirmed to lie
@@ -277,7 +292,7 @@ mod tests {
 
     fn binding(path: &str, readonly: bool) -> Binding {
         dir();
-        Binding { path: path.to_owned(), dtype: DType::UInt8, readonly }
+        Binding { path: path.to_owned(), dtype: DType::UInt8, readonly, format: Format::Raw }
     }
 
     fn text(err: RedisError) -> String {

@@ -4,7 +4,7 @@
 
 use std::ffi::CStr;
 
-use mmvec_core::{DType, Effect};
+use mmvec_core::{DType, Effect, Format};
 use redis_module::{Context, ContextFlags, RedisError, raw};
 
 use crate::commands::{exact_arity, integer};
@@ -86,13 +86,17 @@ fn only_replicated(ctx: &Context, name: &str) -> Result<(), RedisError> {
 /// key answers that its backing file is missing — never zeros counted as values.
 pub fn bind(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     only_replicated(ctx, "MMVEC.BIND")?;
-    exact_arity(args, 7)?;
+    // The format came later: an effect without it (from an older server) binds a raw file.
+    if args.len() != 7 && args.len() != 8 {
+        return Err(RedisError::WrongArity);
+    }
     let path = args.text(2)?.to_owned();
     let dtype = DType::from_name(args.text(3)?).map_err(core_error)?;
     let readonly = integer(args, 4, "readonly")? != 0;
     let count = u64::try_from(integer(args, 5, "count")?).unwrap_or(0);
     let create = integer(args, 6, "create")? != 0 && !readonly;
-    let binding = Binding { path, dtype, readonly };
+    let format = if args.len() == 8 { Format::from_name(args.text(7)?).map_err(core_error)? } else { Format::Raw };
+    let binding = Binding { path, dtype, readonly, format };
     let mut key = Key::write(ctx.ctx, args.raw(1))?;
     let count = match key.vector()? {
         Some(existing) if existing.binding == binding => {

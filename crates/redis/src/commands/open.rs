@@ -1,8 +1,8 @@
-//! `MMVEC.OPEN key path [TYPE dtype] [READONLY]`, and `MMAP` as the seed module (RedisMMap)
+//! `MMVEC.OPEN key path [TYPE dtype] [READONLY] [FORMAT raw|npy]`, and `MMAP` as the seed module (RedisMMap)
 //! has it: `MMAP key path` (a float64 file, read-write, created if missing), and its full
 //! version's form `MMAP key path value_type [value_size] [writable]`.
 
-use mmvec_core::DType;
+use mmvec_core::{DType, Format};
 use redis_module::{Context, ContextFlags, RedisError};
 
 use crate::commands::integer;
@@ -18,6 +18,7 @@ struct Request {
     binding: Binding,
     explicit_type: bool,
     explicit_mode: bool,
+    explicit_format: bool,
 }
 
 /// `MMVEC.OPEN`: the namespaced syntax only.
@@ -35,7 +36,7 @@ pub fn mmap(ctx: &Context, args: &Args) -> Result<(), RedisError> {
         return Err(RedisError::WrongArity);
     }
     let first = args.text(3).unwrap_or_default().to_ascii_uppercase();
-    let request = if args.len() == 3 || first == "TYPE" || first == "READONLY" {
+    let request = if args.len() == 3 || first == "TYPE" || first == "READONLY" || first == "FORMAT" {
         parse_options(args)?
     } else {
         parse_seed_form(args)?
@@ -65,8 +66,10 @@ fn bind(ctx: &Context, args: &Args, mut request: Request) -> Result<(), RedisErr
                 // is gone now, keep the key with the error rather than re-create it empty
                 // (the writes replayed next would then leave zeros counted as values).
                 VectorKey::reopen(request.binding, None)
-            } else {
+            } else if request.explicit_type {
                 VectorKey::open(request.binding, true).map_err(core_error)?
+            } else {
+                VectorKey::open_untyped(request.binding, true).map_err(core_error)?
             };
             let count = vector.count();
             // A key whose file is missing (only while replaying the AOF) is not sent on: the
@@ -83,13 +86,16 @@ fn bind(ctx: &Context, args: &Args, mut request: Request) -> Result<(), RedisErr
     Ok(())
 }
 
-/// `key path [TYPE dtype] [READONLY]`, options in any order, each at most once.
+/// `key path [TYPE dtype] [READONLY] [FORMAT raw|npy]`, options in any order, each at
+/// most once. Without `FORMAT`, a path ending in `.npy` is a numpy file.
 fn parse_options(args: &Args) -> Result<Request, RedisError> {
     let path = args.text(2)?.to_owned();
+    let format = Format::of_path(std::path::Path::new(&path));
     let mut request = Request {
-        binding: Binding { path, dtype: DType::default(), readonly: false },
+        binding: Binding { path, dtype: DType::default(), readonly: false, format },
         explicit_type: false,
         explicit_mode: false,
+        explicit_format: false,
     };
     let mut i = 3;
     while i < args.len() {
@@ -103,6 +109,11 @@ fn parse_options(args: &Args) -> Result<Request, RedisError> {
                 request.binding.readonly = true;
                 request.explicit_mode = true;
                 i += 1;
+            }
+            "FORMAT" if !request.explicit_format && i + 1 < args.len() => {
+                request.binding.format = Format::from_name(args.text(i + 1)?).map_err(core_error)?;
+                request.explicit_format = true;
+                i += 2;
             }
             _ => return Err(RedisError::Str("ERR syntax error")),
         }
@@ -135,7 +146,9 @@ fn parse_seed_form(args: &Args) -> Result<Request, RedisError> {
             return Err(RedisError::Str("ERR syntax error"));
         }
     }
-    Ok(Request { binding: Binding { path, dtype, readonly: !writable }, explicit_type: true, explicit_mode: true })
+    let format = Format::of_path(std::path::Path::new(&path));
+    let binding = Binding { path, dtype, readonly: !writable, format };
+    Ok(Request { binding, explicit_type: true, explicit_mode: true, explicit_format: false })
 }
 
 /// Reopening a bound key is fine if it names the same file (after resolving), and the
@@ -149,6 +162,9 @@ fn check_same_binding(existing: &VectorKey, wanted: &Request) -> Result<(), Redi
     }
     if wanted.explicit_type && current.dtype != wanted.binding.dtype {
         return Err(RedisError::String(format!("ERR key is already mapped as {}", current.dtype)));
+    }
+    if wanted.explicit_format && current.format != wanted.binding.format {
+        return Err(RedisError::String(format!("ERR key is already mapped as a {} file", current.format)));
     }
     if wanted.explicit_mode && current.readonly != wanted.binding.readonly {
         let mode = if current.readonly { "read-only" } else { "read-write" };

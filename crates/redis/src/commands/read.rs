@@ -99,7 +99,7 @@ pub fn info(ctx: &Context, args: &Args) -> Result<(), RedisError> {
             Ok(vec) => (vec.path().to_string_lossy().into_owned(), vec.byte_len()),
             Err(_) => (String::new(), 0),
         };
-        reply.array(16);
+        reply.array(18);
         reply.bulk(b"path");
         reply.bulk(binding.path.as_bytes());
         reply.bulk(b"file");
@@ -116,6 +116,8 @@ pub fn info(ctx: &Context, args: &Args) -> Result<(), RedisError> {
         reply.bulk(if binding.readonly { b"read-only" } else { b"read-write" });
         reply.bulk(b"backing");
         reply.bulk(vector.unavailable_reason().unwrap_or("mapped").as_bytes());
+        reply.bulk(b"format");
+        reply.bulk(binding.format.name().as_bytes());
     })
 }
 
