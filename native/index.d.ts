@@ -114,6 +114,12 @@ export declare function dtypes(): Array<DTypeInfo>
  */
 export declare function formatLines(dtype: DType, bytes: Uint8Array): string
 
+/**
+ * `npy` for a path ending in `.npy` (any case), else `raw`: what `open` assumes when no
+ * `format` is given.
+ */
+export declare function formatOfPath(path: string): 'raw' | 'npy'
+
 /** The text Redis prints for `value` stored as `dtype`. */
 export declare function formatValue(dtype: DType, value: number | bigint): string
 

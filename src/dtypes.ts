@@ -12,6 +12,7 @@ export {
   convertElements,
   convertValue,
   formatLines,
+  formatOfPath,
   formatValue,
   parseValue,
   parseValues,

@@ -30,7 +30,7 @@ The format is npy when DEST ends in .npy, csv otherwise. DEST "-" writes to stdo
 DEST is written as DEST.partial and renamed only on success. An existing DEST is replaced.
 
 Options:
-  --dtype T        ${dtypeHelp('element type of FILE (default float64): ', 19)}
+  --dtype T        ${dtypeHelp("element type of FILE (default: a .npy file's header, else float64): ", 19)}
   --format F       csv or npy, whatever DEST's name
   -h, --help       show this help`;
 
@@ -51,17 +51,19 @@ export async function exportCommand(argv: string[]): Promise<number> {
   );
   if (!parsed) return 0;
   const [file, dest] = positionals('export', parsed.positionals, ['FILE', 'DEST']);
-  const dtype = dtypeOption('export', parsed.values.dtype, 'float64');
+  // Without --dtype, a .npy FILE's header says, and a raw one is float64.
+  const given = parsed.values.dtype === undefined ? undefined : dtypeOption('export', parsed.values.dtype, 'float64');
   const format = parsed.values.format ?? (path.extname(dest).toLowerCase() === '.npy' ? 'npy' : 'csv');
   if (format !== 'csv' && format !== 'npy')
     throw new UsageError(`--format must be csv or npy, not '${String(format)}'`, 'export');
-  const type = TYPES[dtype];
   if (dest !== '-') {
     checkDestination(dest);
     checkDistinct(file, dest);
   }
 
-  const vector = openVector(file, dtype, 'r');
+  const vector = openVector(file, given, 'r');
+  const dtype = vector.dtype;
+  const type = TYPES[dtype];
   const progress = new Progress('export', vector.length, 'values');
   try {
     if (dest === '-') {

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import { type DType, convertElements, parseValues } from '../dtypes.js';
+import { type DType, convertElements, formatOfPath, parseValues } from '../dtypes.js';
 import { MmapVector } from '../vector.js';
 import { UsageError, dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { CliError, describeError } from './errors.js';
@@ -181,7 +181,8 @@ async function openSource(src: string): Promise<FileHandle> {
 function checkNotLocked(dest: string): void {
   if (!fs.existsSync(dest)) return;
   try {
-    MmapVector.open(dest, { dtype: 'uint8', mode: 'r+' }).close();
+    // As raw bytes: only the lock matters here, not what the file holds.
+    MmapVector.open(dest, { dtype: 'uint8', mode: 'r+', format: 'raw' }).close();
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_MMVEC_LOCKED') {
       throw new CliError(`${dest}: locked by another writer (a process has it open read-write); not replaced`);
@@ -193,7 +194,8 @@ function checkNotLocked(dest: string): void {
 function openDestination(partial: PartialFile, dest: string, dtype: DType): MmapVector<DType> {
   let vector: MmapVector<DType>;
   try {
-    vector = MmapVector.open<DType>(partial.path, { dtype, mode: 'w+' });
+    // In DEST's format, though DEST.partial's name does not say it: a .npy DEST gets its header.
+    vector = MmapVector.open<DType>(partial.path, { dtype, mode: 'w+', format: formatOfPath(dest) });
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ERR_MMVEC_LOCKED')
