@@ -70,12 +70,17 @@ fn short_decimal(v: f64, out: &mut [u8; 32]) -> Option<usize> {
         // is the rounded product or one of its neighbours (checking only an exact product
         // missed `8862920990.21375`, whose product at five digits is not a whole number,
         // and printed it with six).
-        let rounded = (v * scale).round();
+        let product = v * scale;
+        let rounded = product.round();
+        // A decimal that parses back to `v` lies within 1.5 ulps of the exact product, so
+        // within 3 of the rounded one: a cheap test that spares the division for the rest
+        // (most digit counts, on the hot path of every float reply).
+        let near = product.abs() * (4.0 * f64::EPSILON);
         // Division by a power of ten up to 10^22 and parsing a decimal both round
         // correctly, so `scaled / scale == v` means the decimal parses back to `v`.
         let found = [rounded, rounded - 1.0, rounded + 1.0]
             .into_iter()
-            .find(|&scaled| scaled.abs() < MAX_EXACT && scaled / scale == v);
+            .find(|&scaled| (product - scaled).abs() <= near && scaled.abs() < MAX_EXACT && scaled / scale == v);
         if let Some(scaled) = found {
             let mut digits = itoa::Buffer::new();
             let digits = digits.format(scaled.abs() as u64).as_bytes();
