@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MmvecClient } from '../..';
 import { type Connected, LIBRARIES, connectCluster } from '../helpers/clients';
-import { clusterSettled, redisCli, slotOwners, startCluster, stopCluster } from '../helpers/cluster';
+import { reshard, slotOwners, startCluster, stopCluster } from '../helpers/cluster';
 import type { TestServer } from '../helpers/redis';
 import { DTYPES, type DType, ITEMSIZE, keySlot, noise, restoreTemps } from './support';
 
@@ -100,21 +100,7 @@ describe.each(LIBRARIES)('a 3-primary Redis Cluster over %s', (library) => {
     const [from, to] = [nodes[0]!, nodes[1]!];
     const before = new Map<string, TestServer>();
     for (const v of vectors) before.set(v.key, await ownerOf(v.key));
-    const fromId = (await from.redis.call('CLUSTER', 'MYID')) as string;
-    const toId = (await to.redis.call('CLUSTER', 'MYID')) as string;
-    await redisCli(
-      '--cluster',
-      'reshard',
-      `127.0.0.1:${from.port}`,
-      '--cluster-from',
-      fromId,
-      '--cluster-to',
-      toId,
-      '--cluster-slots',
-      '2000',
-      '--cluster-yes',
-    );
-    await clusterSettled(nodes);
+    await reshard(nodes, from, to, 2000);
     expect((await slotOwners(from)).reduce((n, [s, e, port]) => n + (port === from.port ? e - s + 1 : 0), 0)).toBe(
       5461 - 2000,
     );
@@ -154,21 +140,7 @@ describe.each(LIBRARIES)('a 3-primary Redis Cluster over %s', (library) => {
     // The old owner kept its files (DEL leaves files): one element short of the current data.
     for (const v of back)
       expect(fs.statSync(path.join(to.dir, v.file)).size, v.key).toBe(v.bytes.length - ITEMSIZE[v.dtype]);
-    const fromId = (await from.redis.call('CLUSTER', 'MYID')) as string;
-    const toId = (await to.redis.call('CLUSTER', 'MYID')) as string;
-    await redisCli(
-      '--cluster',
-      'reshard',
-      `127.0.0.1:${from.port}`,
-      '--cluster-from',
-      fromId,
-      '--cluster-to',
-      toId,
-      '--cluster-slots',
-      '2000',
-      '--cluster-yes',
-    );
-    await clusterSettled(nodes);
+    await reshard(nodes, from, to, 2000);
     for (const v of back) {
       expect(await ownerOf(v.key), v.key).toBe(to);
       expect(

@@ -61,6 +61,31 @@ export async function stopCluster(nodes: readonly TestServer[]): Promise<void> {
   }
 }
 
+/** Moves `slots` hash slots from `from` to `to` with `redis-cli --cluster reshard`, and
+ * waits until every node of `nodes` agrees on the new owners. */
+export async function reshard(
+  nodes: readonly TestServer[],
+  from: TestServer,
+  to: TestServer,
+  slots: number,
+): Promise<void> {
+  const fromId = (await from.redis.call('CLUSTER', 'MYID')) as string;
+  const toId = (await to.redis.call('CLUSTER', 'MYID')) as string;
+  await redisCli(
+    '--cluster',
+    'reshard',
+    `127.0.0.1:${from.port}`,
+    '--cluster-from',
+    fromId,
+    '--cluster-to',
+    toId,
+    '--cluster-slots',
+    String(slots),
+    '--cluster-yes',
+  );
+  await clusterSettled(nodes);
+}
+
 /** Every node says cluster_state:ok and the slot map is the same everywhere. */
 export async function clusterSettled(nodes: readonly TestServer[]): Promise<void> {
   await waitFor(
