@@ -182,7 +182,7 @@ fn bad_npy_files_are_refused_with_the_reason() {
         (
             "{'descr': '<U3', 'fortran_order': False, 'shape': (3,), }",
             "ERR_MMVEC_UNSUPPORTED_NPY",
-            "holds an array mmvec does not serve: unknown descr '<U3' (expected one of |i1, |u1, <i2, <u2, <i4, <u4, <i8, <u8, <f4, <f8)",
+            "holds an array mmvec does not serve: unknown descr '<U3' (expected one of |i1, |u1, <i2, <u2, <i4, <u4, <i8, <u8, <f4, <f8, <f2, <f16, |S<N>)",
         ),
         (
             "{'descr': '<f8', 'fortran_order': False, 'shape': (5,), }",
