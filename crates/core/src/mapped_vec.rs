@@ -99,6 +99,11 @@ impl MappedVec {
         if path.as_os_str().as_encoded_bytes().contains(&0) {
             return Err(Error::BadPath { path: path.into(), reason: "contains a NUL byte" });
         }
+        let format = options.format.unwrap_or_else(|| Format::of_path(path));
+        // A dtype without a `.npy` descr can have no header: refused before any file is made.
+        if format == Format::Npy && options.dtype_given && options.dtype.npy_descr().is_none() {
+            return Err(Error::NoNpyDescr { dtype: options.dtype });
+        }
         refuse_non_regular(path)?;
         let file = open_file(path, options.mode, options.no_follow)?;
         let meta = file.metadata().map_err(|e| Error::io("stat", path, e))?;
@@ -115,7 +120,6 @@ impl MappedVec {
             lock::without_readers(&file, path, || file.set_len(0).map_err(|e| Error::io("truncate", path, e)))?;
             size = 0;
         }
-        let format = options.format.unwrap_or_else(|| Format::of_path(path));
         let (options, header, byte_len, file_bytes) = match format {
             Format::Raw => {
                 let itemsize = options.dtype.itemsize() as u64;

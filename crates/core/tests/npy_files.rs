@@ -242,3 +242,15 @@ fn a_restore_recreates_the_header() {
     assert_eq!(header_of(&path).len, 1);
     assert_eq!(std::fs::metadata(&path).expect("stat").len(), 128 + 2);
 }
+
+#[test]
+fn bfloat16_has_no_npy_descr_and_no_file_is_made_for_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("b.npy");
+    let options = OpenOptions::new(DType::BFloat16, Mode::Append);
+    let err = MappedVec::open(&path, options).err().map(|e| (e.code(), e.to_string()));
+    assert_eq!(err, Some(("ERR_MMVEC_NO_NPY_DESCR", "bfloat16 has no .npy descr: store it in a raw file".to_owned())));
+    assert!(!path.exists());
+    let raw = dir.path().join("b.bin");
+    assert!(MappedVec::open(&raw, options).is_ok());
+}
