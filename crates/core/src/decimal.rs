@@ -3,7 +3,8 @@
 //! nearest-even straight from the text (no detour through `f64`, which would round twice),
 //! and printing picks the fewest significant digits that parse back to the same value.
 
-use rustc_apfloat::{Float, Round, Status};
+use rustc_apfloat::ieee::{Quad, X87DoubleExtended};
+use rustc_apfloat::{Float, FloatConvert, Round, Status};
 
 /// Parses `text` in Rust's float syntax (the one float32 and float64 accept: `1e3`, `.5`,
 /// `inf`, `nan`, `-Infinity`) into `F`. A finite literal too large for `F` is refused
@@ -37,44 +38,85 @@ pub fn parse<F: Float>(text: &[u8]) -> Result<F, &'static str> {
 }
 
 /// The shortest text that parses back (by [`parse`]) to exactly `value`, in the style of
-/// the other floats' text: plain decimals (`0.1`, `65504`) where their digits are few,
-/// else `1.5e-7`, `1e4932`; and `inf`, `-inf`, `nan`, `-0`.
+/// the other floats' text: plain decimals (`0.1`, `65500`) where their digits are few,
+/// else `1.5e-7`, `1e4932`; and `inf`, `-inf`, `nan`, `-0`. The digits come from
+/// apfloat's exact expansion, which grows with the exponent: right for the 16-bit types.
 pub fn shortest<F: Float>(value: F) -> String {
-    if value.is_nan() {
-        return "nan".to_owned();
+    special_text(value).unwrap_or_else(|| {
+        let (negative, digits, exponent) = split_scientific(&format!("{value:0$.1$}", 0, digits_asked::<F>()));
+        shortest_from(value, negative, &digits, exponent)
+            .unwrap_or_else(|| restyle(&scientific(negative, &digits, exponent)))
+    })
+}
+
+/// [`shortest`] for float80, whose exact expansion can run to thousands of digits (some
+/// milliseconds each): the candidate digits come from the value scaled near 1 in quad
+/// precision (49 more bits than float80 has, so exact but in rare near-ties, where both
+/// neighbours are tried anyway); every candidate is still checked by an exact parse, and
+/// the exact expansion is the fallback.
+pub fn shortest_x87(value: X87DoubleExtended) -> String {
+    special_text(value).unwrap_or_else(|| {
+        let candidates = scaled_digits(value, digits_asked::<X87DoubleExtended>())
+            .and_then(|(negative, digits, exponent)| shortest_from(value, negative, &digits, exponent));
+        candidates.unwrap_or_else(|| shortest(value))
+    })
+}
+
+fn special_text<F: Float>(value: F) -> Option<String> {
+    let text = if value.is_nan() {
+        "nan"
+    } else if value.is_infinite() {
+        if value.is_negative() { "-inf" } else { "inf" }
+    } else if value.is_zero() {
+        if value.is_negative() { "-0" } else { "0" }
+    } else {
+        return None;
+    };
+    Some(text.to_owned())
+}
+
+/// More digits than any value of `F` needs to round-trip (Steele and White's bound, plus
+/// margin): apfloat truncates below the digits asked for, so these are exact but perhaps
+/// for the last few.
+fn digits_asked<F: Float>() -> usize {
+    2 + F::PRECISION * 59 / 196 + 4
+}
+
+/// The sign, digits and exponent of `value` from `value × 2^-e2 × 2^e2 / 10^e10` in quad
+/// precision, where `2^e2 / 10^e10` is near 1; applied in two halves that stay in range.
+fn scaled_digits(value: X87DoubleExtended, count: usize) -> Option<(bool, String, i64)> {
+    let exp2 = value.ilogb();
+    let exp10 = (f64::from(exp2) * std::f64::consts::LOG10_2).floor() as i64;
+    let unit: rustc_apfloat::StatusAnd<Quad> = value.scalbn(-exp2).convert(&mut false);
+    let mut scaled = unit.value;
+    for (half2, half10) in [(exp2 / 2, exp10 / 2), (exp2 - exp2 / 2, exp10 - exp10 / 2)] {
+        let power = Quad::from_str_r(&format!("1e{}", -half10), Round::NearestTiesToEven).ok()?.value;
+        scaled = (scaled * power.scalbn(half2)).value;
     }
-    if value.is_infinite() {
-        return if value.is_negative() { "-inf" } else { "inf" }.to_owned();
-    }
-    if value.is_zero() {
-        return if value.is_negative() { "-0" } else { "0" }.to_owned();
-    }
-    // More digits than any value of `F` needs to round-trip (Steele and White's bound,
-    // plus margin): apfloat truncates below the digits asked for, so these are exact
-    // but perhaps for the last few.
-    let most = 2 + F::PRECISION * 59 / 196;
-    // Width 0 makes apfloat always print `d.dddE+x`.
-    let full = format!("{value:0$.1$}", 0, most + 4);
-    let (negative, digits, exponent) = split_scientific(&full);
+    let (negative, digits, exponent) = split_scientific(&format!("{scaled:0$.1$}", 0, count));
+    Some((negative, digits, exponent + exp10))
+}
+
+/// The shortest of the decimals that `digits × 10^exponent` (the value's leading digits)
+/// suggests that parses back to exactly `value`, restyled; `None` if none does.
+fn shortest_from<F: Float>(value: F, negative: bool, digits: &str, exponent: i64) -> Option<String> {
     // The shortest decimal that parses back lies between the value's neighbours, so at
     // each length one of the two decimals of that length around the value is it, if any is.
-    for length in 1..digits.len() {
+    for length in 1..=digits.len() {
         let down = digits[..length].to_owned();
         let (up, up_exponent) = increment(&down, exponent);
-        let candidates = if digits.as_bytes()[length] >= b'5' {
-            [(up, up_exponent), (down, exponent)]
-        } else {
-            [(down, exponent), (up, up_exponent)]
-        };
+        let next = digits.as_bytes().get(length).copied().unwrap_or(b'0');
+        let candidates =
+            if next >= b'5' { [(up, up_exponent), (down, exponent)] } else { [(down, exponent), (up, up_exponent)] };
         for (candidate, exponent) in candidates {
             let text = scientific(negative, &candidate, exponent);
             let back = F::from_str_r(&text, Round::NearestTiesToEven).map(|parsed| parsed.value.to_bits());
             if back == Ok(value.to_bits()) {
-                return restyle(&text);
+                return Some(restyle(&text));
             }
         }
     }
-    restyle(&scientific(negative, &digits, exponent))
+    None
 }
 
 /// The sign, significant digits (no trailing zeros) and decimal exponent of apfloat's
@@ -157,7 +199,7 @@ fn restyle(scientific: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rustc_apfloat::ieee::{BFloat, Half, X87DoubleExtended};
+    use rustc_apfloat::ieee::{BFloat, Half};
 
     fn half(text: &str) -> Result<u16, &'static str> {
         parse::<Half>(text.as_bytes()).map(|v| v.to_bits() as u16)
@@ -206,7 +248,7 @@ mod tests {
             let back = parse::<Half>(shortest(value).as_bytes()).map(|v| v.to_bits());
             assert!(value.is_nan() || back == Ok(bits.into()), "{bits:#x} -> {}", shortest(value));
         }
-        let x87 = |text: &str| parse::<X87DoubleExtended>(text.as_bytes()).map(shortest);
+        let x87 = |text: &str| parse::<X87DoubleExtended>(text.as_bytes()).map(shortest_x87);
         assert_eq!(x87("10").as_deref(), Ok("10"));
         assert_eq!(x87("0.1").as_deref(), Ok("0.1"));
         assert_eq!(x87("1e16").as_deref(), Ok("1e16"));

@@ -96,7 +96,7 @@ impl Float80 {
 
     /// The shortest text that parses back to exactly this value.
     pub fn text(self) -> String {
-        decimal::shortest(self.apfloat())
+        decimal::shortest_x87(self.apfloat())
     }
 
     fn apfloat(self) -> X87DoubleExtended {
@@ -161,5 +161,21 @@ mod tests {
         assert_eq!(Float80::from_f64(0.1).text(), "0.10000000000000000555");
         assert_eq!(Float80::parse(b"-inf").map(|v| v.text()), Ok("-inf".to_owned()));
         assert!(Float80::parse(b"nan").is_ok_and(Float80::is_nan));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
+
+        /// The quad-scaled digits give the same text as apfloat's exact expansion, which
+        /// is the shortest by construction (decimal.rs tests it against every float16).
+        #[test]
+        fn fast_text_is_the_exact_paths(significand in proptest::prelude::any::<u64>(), exponent in 0u16..0x7fff, negative in proptest::prelude::any::<bool>()) {
+            let integer_bit = if exponent == 0 { 0 } else { 1u64 << 63 };
+            let bits = u128::from((significand & !(1u64 << 63)) | integer_bit) | (u128::from(exponent) << 64) | (u128::from(negative) << 79);
+            let value = Float80 { bits };
+            let back = Float80::parse(value.text().as_bytes()).map_err(proptest::test_runner::TestCaseError::fail)?;
+            proptest::prop_assert_eq!(back, value);
+            proptest::prop_assert_eq!(value.text(), decimal::shortest(value.apfloat()));
+        }
     }
 }

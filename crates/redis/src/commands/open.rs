@@ -140,18 +140,20 @@ fn parse_seed_form(args: &Args) -> Result<Request, RedisError> {
         if args.text(i)?.eq_ignore_ascii_case("writable") && !writable {
             writable = true;
         } else if size.is_none() {
-            size = Some(integer(args, i, "value_size")?);
+            let value_size = integer(args, i, "value_size")?;
+            // A named type's size is checked where it stands, before what follows it.
+            if let Some(dtype) = named.filter(|dtype| value_size != dtype.itemsize() as i64) {
+                return Err(RedisError::String(format!(
+                    "ERR value_size {value_size} does not match {dtype}, whose itemsize is {}",
+                    dtype.itemsize()
+                )));
+            }
+            size = Some(value_size);
         } else {
             return Err(RedisError::Str("ERR syntax error"));
         }
     }
     let dtype = match (named, size) {
-        (Some(dtype), Some(size)) if size != dtype.itemsize() as i64 => {
-            return Err(RedisError::String(format!(
-                "ERR value_size {size} does not match {dtype}, whose itemsize is {}",
-                dtype.itemsize()
-            )));
-        }
         (Some(dtype), _) => dtype,
         (None, Some(size)) if size < 0 => {
             return Err(RedisError::String(format!("ERR value_size {size} is not a width of 1 to 65536 bytes")));
