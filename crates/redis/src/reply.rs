@@ -2,7 +2,7 @@
 
 use std::cell::OnceCell;
 
-use mmvec_core::Scalar;
+use mmvec_core::{DType, Scalar, strip_nuls};
 use redis_module::{Context, ContextFlags, raw};
 
 pub struct Reply<'a> {
@@ -62,6 +62,15 @@ impl<'a> Reply<'a> {
             }
             Scalar::F32(_) | Scalar::Float(_) | Scalar::F16(_) | Scalar::BF16(_) | Scalar::F80(_) => self.text(&value),
             Scalar::Bytes(bytes) => self.bulk(&bytes),
+        }
+    }
+
+    /// One element given as its bytes in the file, as [`scalar`](Reply::scalar) replies
+    /// it; a `bytes<N>` element straight from the mapping, without a copy.
+    pub fn element(&self, dtype: DType, bytes: &[u8]) {
+        match dtype {
+            DType::Bytes(_) => self.bulk(strip_nuls(bytes)),
+            _ => self.scalar(dtype.decode(bytes)),
         }
     }
 

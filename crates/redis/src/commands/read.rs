@@ -86,7 +86,7 @@ fn reply_range(ctx: &Context, args: &Args, start: i64, stop: i64) -> Result<(), 
     let bytes = vec.range(start, end).map_err(core_error)?;
     reply.array((end - start) as usize);
     for element in bytes.chunks_exact(dtype.itemsize()) {
-        reply.scalar(dtype.decode(element));
+        reply.element(dtype, element);
     }
     Ok(())
 }
