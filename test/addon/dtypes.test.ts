@@ -58,7 +58,7 @@ describe('the dtype table', () => {
     expect({ code: error.code, message: error.message }).toEqual({
       code: 'ERR_MMVEC_BAD_DTYPE',
       message:
-        "unknown dtype 'int128' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64)",
+        "unknown dtype 'int128' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, float16, bfloat16, float80, bytes<N>)",
     });
   });
 });

@@ -18,11 +18,17 @@
 
 import { isUtf8 } from 'node:buffer';
 import type { DType } from '../..';
+import * as exact from './fuzz-floats';
+import type { Exact } from './fuzz-floats';
 
 // ---------------------------------------------------------------------------------------
 // dtypes and values
 
 export type { DType };
+
+/** The dtypes the module serves beyond the addon's ten (`DTYPES`): the Redis model's. */
+export type WideDType = 'float16' | 'bfloat16' | 'float80' | `bytes${number}`;
+export type RDType = DType | WideDType;
 
 export const DTYPES: DType[] = [
   'int8',
@@ -36,7 +42,28 @@ export const DTYPES: DType[] = [
   'float32',
   'float64',
 ];
-export const DTYPE_LIST = DTYPES.join(', ');
+/** Every dtype the Redis fuzzer binds keys of: the ten, the wider floats, two widths of bytes. */
+export const REDIS_DTYPES: RDType[] = [...DTYPES, 'float16', 'bfloat16', 'float80', 'bytes8', 'bytes3'];
+/** The list an unknown dtype's error names (the core's table, `bytes<N>` for the family). */
+export const DTYPE_LIST = `${DTYPES.join(', ')}, float16, bfloat16, float80, bytes<N>`;
+
+const WIDE_FLOATS: readonly string[] = ['float16', 'bfloat16', 'float80'];
+export const isWideFloat = (d: RDType): d is 'float16' | 'bfloat16' | 'float80' => WIDE_FLOATS.includes(d);
+export const isBytes = (d: RDType): d is `bytes${number}` => d.startsWith('bytes');
+const formatOf = (d: 'float16' | 'bfloat16' | 'float80'): exact.Format => exact.FORMATS[d];
+
+/** Bytes per element of any dtype the model knows. */
+export function itemsize(d: RDType): number {
+  if (isBytes(d)) return Number(d.slice('bytes'.length));
+  if (isWideFloat(d)) return formatOf(d).bytes;
+  return ITEMSIZE[d];
+}
+
+/** VTYPE's name: the seed's full version's vocabulary. */
+export function fullVersionName(d: RDType): string {
+  if (isBytes(d)) return 'string';
+  return { float32: 'float', float64: 'double', float80: 'long_double' }[d as string] ?? d;
+}
 
 export const ITEMSIZE: Record<DType, number> = {
   int8: 1,
@@ -94,6 +121,19 @@ export const DTYPE_NAMES: Record<string, DType> = {
   double: 'float64',
 };
 
+/** The wider dtypes' names (the Redis model's). */
+const WIDE_NAMES: Record<string, WideDType> = {
+  float16: 'float16',
+  f16: 'float16',
+  half: 'float16',
+  bfloat16: 'bfloat16',
+  bf16: 'bfloat16',
+  float80: 'float80',
+  long_double: 'float80',
+  longdouble: 'float80',
+  float128: 'float80',
+};
+
 export const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';
 export const is64 = (d: DType): boolean => d === 'int64' || d === 'uint64';
 
@@ -106,10 +146,35 @@ export function dtypeFromName(name: string): DType | undefined {
     : undefined;
 }
 
-/** One element value: an exact integer, or a double (`neg` keeps the sign of a NaN). */
-export type Scalar = { t: 'i'; v: bigint } | { t: 'f'; v: number; neg?: boolean };
+/** A dtype name as the module parses it: a name or alias, or `bytes<N>` / `S<N>`; an
+ * error text for a width out of 1..65536; undefined if it names no dtype. */
+export function redisDtypeFromName(name: string): RDType | { err: string } | undefined {
+  const lower = asciiLower(name);
+  const known =
+    dtypeFromName(name) ?? (Object.prototype.hasOwnProperty.call(WIDE_NAMES, lower) ? WIDE_NAMES[lower] : undefined);
+  if (known) return known;
+  const digits = /^(?:bytes|s)([0-9]+)$/.exec(lower)?.[1];
+  if (digits === undefined) return undefined;
+  const width = BigInt(digits);
+  if (digits.startsWith('0') || width < 1n || width > 65536n) {
+    const shown = width > 2n ** 64n - 1n ? 2n ** 64n - 1n : width;
+    return { err: `ERR bad dtype width ${shown}: bytes<N> takes 1 to 65536 bytes` };
+  }
+  return `bytes${Number(width)}`;
+}
 
-export function decodeAt(dtype: DType, buf: Buffer, offset: number): Scalar {
+/** One element value: an exact integer, or a double (`neg` keeps the sign of a NaN), or a
+ * wider float's bits, or a byte string (without its trailing NULs). */
+export type Scalar =
+  { t: 'i'; v: bigint } | { t: 'f'; v: number; neg?: boolean } | { t: 'w'; bits: bigint } | { t: 'b'; v: Buffer };
+
+export function decodeAt(dtype: RDType, buf: Buffer, offset: number): Scalar {
+  if (isWideFloat(dtype)) return { t: 'w', bits: exact.bitsOf(formatOf(dtype), buf, offset) };
+  if (isBytes(dtype)) {
+    let end = offset + itemsize(dtype);
+    while (end > offset && buf[end - 1] === 0) end--;
+    return { t: 'b', v: Buffer.from(buf.subarray(offset, end)) };
+  }
   switch (dtype) {
     case 'int8':
       return { t: 'i', v: BigInt(buf.readInt8(offset)) };
@@ -137,10 +202,16 @@ export function decodeAt(dtype: DType, buf: Buffer, offset: number): Scalar {
 /** The bytes of a value the type has already been checked to hold. NaNs are stored as
  * the quiet NaN with the value's sign (what Rust's parse and `as f32` produce on x86-64
  * and aarch64). */
-export function encodeScalar(dtype: DType, s: Scalar): Buffer {
+export function encodeScalar(dtype: RDType, s: Scalar): Buffer {
+  if (isWideFloat(dtype)) return exact.bytesOf(formatOf(dtype), (s as { bits: bigint }).bits);
+  if (isBytes(dtype)) {
+    const out = Buffer.alloc(itemsize(dtype));
+    (s as { v: Buffer }).v.copy(out);
+    return out;
+  }
   const out = Buffer.alloc(ITEMSIZE[dtype]);
   if (dtype === 'float64' || dtype === 'float32') {
-    const x = s.t === 'i' ? Number(s.v) : s.v;
+    const x = s.t === 'i' ? Number(s.v) : (s as { v: number }).v;
     if (Number.isNaN(x)) {
       const neg = s.t === 'f' && s.neg === true;
       if (dtype === 'float64') out.writeBigUInt64LE(neg ? 0xfff8000000000000n : 0x7ff8000000000000n);
@@ -149,7 +220,7 @@ export function encodeScalar(dtype: DType, s: Scalar): Buffer {
     else out.writeFloatLE(Math.fround(x));
     return out;
   }
-  const v = s.t === 'i' ? s.v : BigInt(s.v);
+  const v = s.t === 'i' ? s.v : BigInt((s as { v: number }).v);
   const size = ITEMSIZE[dtype];
   const bits = BigInt.asUintN(size * 8, v);
   for (let i = 0; i < size; i++) out[i] = Number((bits >> BigInt(8 * i)) & 0xffn);
@@ -248,6 +319,7 @@ export type Expect =
   | { t: 'nil' }
   | { t: 'arr'; v: Expect[] }
   | { t: 'float'; v: number; f32: boolean }
+  | { t: 'wide'; format: exact.Format['name']; bits: bigint }
   | { t: 'err'; v: string; alt?: { v: string; finding: string } };
 
 export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -260,7 +332,7 @@ export const arityError = (command: string): string =>
 export const notInteger = (what: string): string => `ERR ${what} is not an integer or out of range`;
 export const outOfRange = (index: bigint | number, len: number): string =>
   `ERR index ${index} is out of range for length ${len}`;
-export const badValue = (text: string, dtype: DType, reason: string): string =>
+export const badValue = (text: string, dtype: RDType, reason: string): string =>
   errorLine(`ERR value '${text}' is not valid for ${dtype}: ${reason}`);
 export const hasReaders = (file: string): string =>
   `ERR ${file} is mapped by a reader: shrinking it now would crash that reader`;
@@ -284,7 +356,7 @@ interface VecKey {
   path: string;
   /** The resolved absolute file. */
   file: string;
-  dtype: DType;
+  dtype: RDType;
   readonly: boolean;
   /** A read-only key's byte length, fixed when it was bound. */
   roBytes: number;
@@ -306,7 +378,7 @@ export function redisPathTable(dir: string): Map<string, PathOutcome> {
     });
   const bad = (given: string | Buffer, err: string): void =>
     void table.set(Buffer.from(given).toString('hex'), { err });
-  for (let i = 0; i < 10; i++) ok(`f${i}.bin`, `f${i}.bin`);
+  for (let i = 0; i < REDIS_DTYPES.length; i++) ok(`f${i}.bin`, `f${i}.bin`);
   ok('./f0.bin', 'f0.bin');
   ok('sub/../f1.bin', 'f1.bin');
   ok(`${dir}/f2.bin`, 'f2.bin');
@@ -369,7 +441,7 @@ export class RedisModel {
   /** The element count a key answers with. */
   count(key: VecKey): number {
     const bytes = key.readonly ? key.roBytes : (this.files.get(key.file)?.length ?? 0);
-    return bytes / ITEMSIZE[key.dtype];
+    return bytes / itemsize(key.dtype);
   }
 
   private readers(file: string): number {
@@ -384,18 +456,34 @@ export class RedisModel {
   }
 
   private element(key: VecKey, index: number): Scalar {
-    return decodeAt(key.dtype, this.files.get(key.file)!, index * ITEMSIZE[key.dtype]);
+    return decodeAt(key.dtype, this.files.get(key.file)!, index * itemsize(key.dtype));
   }
 
-  private valueReply(dtype: DType, s: Scalar): Expect {
+  private valueReply(dtype: RDType, s: Scalar): Expect {
+    if (s.t === 'w' && isWideFloat(dtype)) return { t: 'wide', format: dtype, bits: s.bits };
+    if (s.t === 'b') return { t: 'bulk', v: s.v };
+    if (s.t === 'w') throw new Error(`bits of ${dtype}`);
     if (s.t === 'f') return { t: 'float', v: dtype === 'float32' ? Math.fround(s.v) : s.v, f32: dtype === 'float32' };
     if (s.v > I64_MAX) return { t: 'bulk', v: Buffer.from(s.v.toString()) };
     return { t: 'int', v: s.v };
   }
 
   /** `DType::parse`: a value given as text, checked for the type (throws the error). */
-  private parseValue(dtype: DType, buf: Buffer): Scalar {
+  private parseValue(dtype: RDType, buf: Buffer): Scalar {
     const shown = shownValue(buf);
+    if (isBytes(dtype)) {
+      if (buf.length > itemsize(dtype))
+        fail(badValue(shown, dtype, `${buf.length} bytes is longer than ${itemsize(dtype)}`));
+      return { t: 'b', v: buf };
+    }
+    if (isWideFloat(dtype)) {
+      // Rust's syntax, then one rounding from the exact decimal (NaN is the positive quiet NaN).
+      const parsed = parseRustFloat(buf);
+      if (!parsed) fail(badValue(shown, dtype, 'not a number'));
+      const bits = exact.round(formatOf(dtype), exact.decimal(buf.toString('utf8')));
+      if (bits === 'overflow') fail(badValue(shown, dtype, 'out of range'));
+      return { t: 'w', bits: bits as bigint };
+    }
     if (isFloat(dtype)) {
       const parsed = parseRustFloat(buf);
       if (!parsed) fail(badValue(shown, dtype, 'not a number'));
@@ -409,7 +497,7 @@ export class RedisModel {
     }
     const v = redisIntegerText(buf);
     if (v === undefined) fail(badValue(shown, dtype, 'not an integer'));
-    const [min, max] = INT_BOUNDS[dtype];
+    const [min, max] = INT_BOUNDS[dtype as DType];
     if (v! < min || v! > max) fail(badValue(shown, dtype, 'out of range'));
     return { t: 'i', v: v! };
   }
@@ -508,11 +596,11 @@ export class RedisModel {
             bulk('dtype'),
             bulk(key.dtype),
             bulk('itemsize'),
-            { t: 'int', v: BigInt(ITEMSIZE[key.dtype]) },
+            { t: 'int', v: BigInt(itemsize(key.dtype)) },
             bulk('count'),
             { t: 'int', v: BigInt(count) },
             bulk('bytes'),
-            { t: 'int', v: BigInt(count * ITEMSIZE[key.dtype]) },
+            { t: 'int', v: BigInt(count * itemsize(key.dtype)) },
             bulk('mode'),
             bulk(key.readonly ? 'read-only' : 'read-write'),
             bulk('backing'),
@@ -528,8 +616,8 @@ export class RedisModel {
         arity(argc === 2);
         const key = this.readKey(args[1]!);
         if (!key) return { t: 'nil' };
-        if (name === 'VSIZE') return { t: 'int', v: BigInt(ITEMSIZE[key.dtype]) };
-        return { t: 'bulk', v: Buffer.from(name === 'VTYPE' ? key.dtype : key.path) };
+        if (name === 'VSIZE') return { t: 'int', v: BigInt(itemsize(key.dtype)) };
+        return { t: 'bulk', v: Buffer.from(name === 'VTYPE' ? fullVersionName(key.dtype) : key.path) };
       }
       case 'MMVEC.SYNC': {
         arity(argc === 2);
@@ -551,7 +639,7 @@ export class RedisModel {
         for (const [index] of pairs) if (index >= BigInt(len)) fail(outOfRange(index, len));
         const file = this.files.get(key.file)!;
         for (const [index, value] of pairs)
-          encodeScalar(key.dtype, value).copy(file, Number(index) * ITEMSIZE[key.dtype]);
+          encodeScalar(key.dtype, value).copy(file, Number(index) * itemsize(key.dtype));
         return { t: 'int', v: BigInt(pairs.length) };
       }
       case 'MMVEC.ADD':
@@ -573,7 +661,7 @@ export class RedisModel {
         if (len === 0) return { t: 'nil' };
         const value = this.element(key, len - 1);
         if (this.readers(key.file) > 0) fail(hasReaders(key.file));
-        this.files.set(key.file, this.files.get(key.file)!.subarray(0, (len - 1) * ITEMSIZE[key.dtype]));
+        this.files.set(key.file, this.files.get(key.file)!.subarray(0, (len - 1) * itemsize(key.dtype)));
         return this.valueReply(key.dtype, value);
       }
       case 'MMVEC.CLEAR':
@@ -598,7 +686,28 @@ export class RedisModel {
         if (index >= BigInt(len)) fail(outOfRange(index, len));
         const current = this.element(key, Number(index));
         let sum: Scalar;
-        if (isFloat(key.dtype)) {
+        if (key.dtype === 'float80') {
+          // Both widened to float80, added exactly, rounded once.
+          const format = formatOf(key.dtype);
+          const a = exact.value(format, (current as { bits: bigint }).bits);
+          const b = exact.decimal(args[3]!.toString('utf8'));
+          const notFinite = (text: string) => fail(badValue(text, 'float80', 'increment would not be finite'));
+          if (a.k === 'nan') notFinite('nan');
+          if (a.k === 'inf') notFinite(a.neg ? '-inf' : 'inf');
+          const total = exact.add(a as Exact & { k: 'num' }, b as Exact & { k: 'num' });
+          const bits = exact.round(format, total);
+          if (bits === 'overflow') notFinite(total.neg ? '-inf' : 'inf');
+          sum = { t: 'w', bits: bits as bigint };
+        } else if (isWideFloat(key.dtype)) {
+          // The sum of the element and the delta as doubles, then rounded to the type.
+          const format = formatOf(key.dtype);
+          const total =
+            exact.toDouble(exact.value(format, (current as { bits: bigint }).bits)) + (delta as { v: number }).v;
+          if (!Number.isFinite(total)) fail(badValue(rustFloat(total), key.dtype, 'increment would not be finite'));
+          const bits = exact.round(format, exact.ofDouble(total));
+          if (bits === 'overflow') fail(badValue(rustFloat(total), key.dtype, 'out of range'));
+          sum = { t: 'w', bits: bits as bigint };
+        } else if (isFloat(key.dtype as DType)) {
           const total = (current as { v: number }).v + (delta as { v: number }).v;
           if (!Number.isFinite(total)) fail(badValue(rustFloat(total), key.dtype, 'increment would not be finite'));
           if (key.dtype === 'float32' && !Number.isFinite(Math.fround(total)))
@@ -606,11 +715,11 @@ export class RedisModel {
           sum = { t: 'f', v: key.dtype === 'float32' ? Math.fround(total) : total };
         } else {
           const total = (current as { v: bigint }).v + (delta as { v: bigint }).v;
-          const [min, max] = INT_BOUNDS[key.dtype];
+          const [min, max] = INT_BOUNDS[key.dtype as DType];
           if (total < min || total > max) fail(badValue(total.toString(), key.dtype, 'out of range'));
           sum = { t: 'i', v: total };
         }
-        encodeScalar(key.dtype, sum).copy(this.files.get(key.file)!, Number(index) * ITEMSIZE[key.dtype]);
+        encodeScalar(key.dtype, sum).copy(this.files.get(key.file)!, Number(index) * itemsize(key.dtype));
         return this.valueReply(key.dtype, sum);
       }
       case 'MMVEC.GETBLOB': {
@@ -622,7 +731,7 @@ export class RedisModel {
         const len = BigInt(this.count(key));
         const from = start < len ? start : len;
         const to = from + count < len ? from + count : len;
-        const size = ITEMSIZE[key.dtype];
+        const size = itemsize(key.dtype);
         return {
           t: 'bulk',
           v: Buffer.from(this.files.get(key.file)!.subarray(Number(from) * size, Number(to) * size)),
@@ -634,7 +743,7 @@ export class RedisModel {
         const blob = args[3]!;
         const key = this.writeKey(args[1]!);
         if (key.readonly) fail(READ_ONLY);
-        const size = ITEMSIZE[key.dtype];
+        const size = itemsize(key.dtype);
         if (blob.length % size !== 0)
           fail(`ERR ${blob.length} bytes is not a whole number of ${key.dtype} elements (${size} bytes each)`);
         const len = this.count(key);
@@ -652,7 +761,7 @@ export class RedisModel {
         const blob = args[2]!;
         const key = this.writeKey(args[1]!);
         if (key.readonly) fail(READ_ONLY);
-        const size = ITEMSIZE[key.dtype];
+        const size = itemsize(key.dtype);
         if (blob.length % size !== 0)
           fail(`ERR ${blob.length} bytes is not a whole number of ${key.dtype} elements (${size} bytes each)`);
         this.append(key, blob);
@@ -679,9 +788,19 @@ export class RedisModel {
     return v;
   }
 
-  private parseDelta(dtype: DType, buf: Buffer): Scalar {
+  private parseDelta(dtype: RDType, buf: Buffer): Scalar {
     const shown = shownValue(buf);
-    if (isFloat(dtype)) {
+    if (isBytes(dtype)) fail(badValue(shown, dtype, 'a byte string has no increment'));
+    if (dtype === 'float80') {
+      const parsed = parseRustFloat(buf);
+      if (!parsed) fail(badValue(shown, dtype, 'not a number'));
+      const value = exact.decimal(buf.toString('utf8'));
+      if (value.k === 'num' && exact.round(formatOf(dtype), value) === 'overflow')
+        fail(badValue(shown, dtype, 'out of range'));
+      if (value.k !== 'num') fail(badValue(shown, dtype, 'not a finite increment'));
+      return { t: 'f', v: 0 };
+    }
+    if (isWideFloat(dtype) || isFloat(dtype as DType)) {
       const parsed = parseRustFloat(buf);
       if (!parsed) fail(badValue(shown, dtype, 'not a number'));
       if (!Number.isNaN(parsed!.v) && !Number.isFinite(parsed!.v) && !parsed!.literalInf)
@@ -737,9 +856,10 @@ export class RedisModel {
       const option = asciiUpper(this.text(args[i]!));
       if (option === 'TYPE' && !request.explicitType && i + 1 < args.length) {
         const name = this.text(args[i + 1]!);
-        const dtype = dtypeFromName(name);
+        const dtype = redisDtypeFromName(name);
         if (!dtype) fail(errorLine(`ERR unknown dtype '${name}' (expected one of ${DTYPE_LIST})`));
-        request.dtype = dtype!;
+        if (typeof dtype === 'object') fail(dtype.err);
+        request.dtype = dtype as RDType;
         request.explicitType = true;
         i += 2;
       } else if (option === 'READONLY' && !request.explicitMode) {
@@ -757,21 +877,31 @@ export class RedisModel {
     if (args.length > 6) fail(arityError(called));
     const path = this.text(args[2]!);
     const name = this.text(args[3]!);
-    const dtype = dtypeFromName(name);
-    if (!dtype) fail(errorLine(`ERR unknown dtype '${name}' (expected one of ${DTYPE_LIST})`));
+    // `string` takes its width from the size; any other type is known first.
+    const sized = asciiLower(name) === 'string';
+    const named = sized ? undefined : redisDtypeFromName(name);
+    if (!sized && !named) fail(errorLine(`ERR unknown dtype '${name}' (expected one of ${DTYPE_LIST})`));
+    if (typeof named === 'object') fail(named.err);
+    const dtype = named as RDType | undefined;
     let writable = false;
-    let sized = false;
+    let size: bigint | undefined;
     for (let i = 4; i < args.length; i++) {
       const word = this.text(args[i]!);
       if (asciiLower(word) === 'writable' && !writable) writable = true;
-      else if (!sized) {
-        const size = this.integer(args[i]!, 'value_size');
-        if (size !== BigInt(ITEMSIZE[dtype!]))
-          fail(`ERR value_size ${size} does not match ${dtype}, whose itemsize is ${ITEMSIZE[dtype!]}`);
-        sized = true;
+      else if (size === undefined) {
+        size = this.integer(args[i]!, 'value_size');
+        if (dtype && size !== BigInt(itemsize(dtype)))
+          fail(`ERR value_size ${size} does not match ${dtype}, whose itemsize is ${itemsize(dtype)}`);
       } else fail(SYNTAX);
     }
-    return { path, dtype: dtype!, readonly: !writable, explicitType: true, explicitMode: true };
+    let bound = dtype;
+    if (!bound) {
+      if (size === undefined) fail(`ERR dtype '${name}' needs a value size (its width in bytes)`);
+      if (size! < 0n) fail(`ERR value_size ${size} is not a width of 1 to 65536 bytes`);
+      if (size! < 1n || size! > 65536n) fail(`ERR bad dtype width ${size}: bytes<N> takes 1 to 65536 bytes`);
+      bound = `bytes${Number(size)}`;
+    }
+    return { path, dtype: bound, readonly: !writable, explicitType: true, explicitMode: true };
   }
 
   private resolve(path: string): string {
@@ -809,8 +939,8 @@ export class RedisModel {
     if (!bytes && request.readonly) fail(`ERR no such file or directory: ${file}`);
     if (!request.readonly && this.writer(file)) fail(lockedError(file));
     const size = bytes?.length ?? 0;
-    if (size % ITEMSIZE[request.dtype] !== 0) {
-      fail(`ERR size of ${file} is ${size} bytes, not a multiple of ${ITEMSIZE[request.dtype]} (${request.dtype})`);
+    if (size % itemsize(request.dtype) !== 0) {
+      fail(`ERR size of ${file} is ${size} bytes, not a multiple of ${itemsize(request.dtype)} (${request.dtype})`);
     }
     if (!bytes) {
       bytes = Buffer.alloc(0);
@@ -831,7 +961,7 @@ export class RedisModel {
 
 interface OpenRequest {
   path: string;
-  dtype: DType;
+  dtype: RDType;
   readonly: boolean;
   explicitType: boolean;
   explicitMode: boolean;
@@ -946,7 +1076,7 @@ export function jsValueBytes(dtype: DType, value: number | bigint): Buffer {
 
 /** The JS value of an element: bigint for 64-bit integers, number otherwise. */
 export function jsElement(dtype: DType, bytes: Buffer, offset: number): number | bigint {
-  const s = decodeAt(dtype, bytes, offset);
+  const s = decodeAt(dtype, bytes, offset) as { t: 'i'; v: bigint } | { t: 'f'; v: number };
   if (s.t === 'f') return s.v;
   return is64(dtype) ? s.v : Number(s.v);
 }

@@ -23,15 +23,20 @@ import {
   type DType,
   type Expect,
   INT_BOUNDS,
-  ITEMSIZE,
   isFloat,
   is64,
   type JsValue,
+  REDIS_DTYPES,
+  type RDType,
   RedisModel,
+  isBytes,
+  isWideFloat,
+  itemsize,
   redisPaths,
   shortestDigits,
   significantDigits,
 } from './fuzz-model';
+import * as exact from './fuzz-floats';
 
 // ---------------------------------------------------------------------------------------
 // randomness
@@ -196,6 +201,20 @@ function mismatch(expect: Expect, actual: Actual, deviations: Map<string, number
         return `${describe()} (not the shortest text)`;
       return undefined;
     }
+    case 'wide': {
+      // The reply must be text that rounds to the same element, in no more digits than
+      // tell the format's values apart (docs/COMMANDS.md: the shortest round-trip text).
+      if (actual.t !== 'bulk') return describe();
+      const text = actual.v.toString('latin1');
+      if (parseFloatReply(text) === undefined) return `${describe()} (not a float)`;
+      const format = exact.FORMATS[expect.format];
+      const want = exact.value(format, expect.bits);
+      const got = exact.round(format, exact.decimal(text));
+      if (want.k === 'nan') return text === 'nan' ? undefined : describe();
+      if (got !== exact.round(format, want)) return describe();
+      if (significantDigits(text) > format.maxDigits) return `${describe()} (not the shortest text)`;
+      return undefined;
+    }
     case 'arr': {
       if (actual.t !== 'arr' || actual.v.length !== expect.v.length) return describe();
       for (let i = 0; i < expect.v.length; i++) {
@@ -217,6 +236,8 @@ function expectShown(e: Expect): unknown {
       return null;
     case 'float':
       return { float: e.f32 ? 'f32' : 'f64', value: e.v };
+    case 'wide':
+      return { [e.format]: `0x${e.bits.toString(16)}` };
     case 'err':
       return { error: e.v };
     case 'arr':
@@ -244,7 +265,7 @@ function actualShown(a: Actual): unknown {
 // ---------------------------------------------------------------------------------------
 // Redis: the generator
 
-const VEC_KEYS = DTYPES.map((_, i) => `v${i}`);
+const VEC_KEYS = REDIS_DTYPES.map((_, i) => `v${i}`);
 const KEY_POOL = [...VEC_KEYS, 'r1', 'r2', 'n1', 'n2', 's1', 's2', 'nokey'];
 
 const JUNK_INTEGERS = [
@@ -367,8 +388,23 @@ const DTYPE_SPELLINGS = [
   'INT32',
   'Float64',
   'Double',
+  'float16',
+  'f16',
+  'half',
+  'bfloat16',
+  'BF16',
+  'float80',
+  'long_double',
+  'longdouble',
+  'float128',
+  'bytes8',
+  'S8',
+  'bytes3',
+  's3',
+  'BYTES1',
 ];
-const BAD_DTYPES = ['complex128', '', 'float16', 'int', 'long_double', 'string', 'i 8'];
+// `string` names a dtype only in MMAP's seed form, with a size; `bytes0` is a bad width.
+const BAD_DTYPES = ['complex128', '', 'float8', 'int', 'string', 'bytes0', 'S', 'i 8'];
 
 function junk(rng: Rng, list: readonly string[]): Buffer {
   if (rng.chance(0.12)) {
@@ -378,6 +414,31 @@ function junk(rng: Rng, list: readonly string[]): Buffer {
     return out;
   }
   return Buffer.from(rng.pick(list));
+}
+
+/** Texts for the wider floats: their limits, just past them, and their subnormals. */
+const WIDE_FLOAT_TEXTS = [
+  '65504',
+  '65519',
+  '65520',
+  '6e-8',
+  '3.38e38',
+  '3.4e38',
+  '9e-41',
+  '1.18973149535723176502e+4932',
+  '1.2e4932',
+  '1e4000',
+  '-1e-4000',
+  '3.6e-4951',
+  '1.000488281250000000001',
+  '0.33333333333333333334',
+];
+
+/** A byte string for a `bytes<N>` element: up to two bytes too long, NULs and binary included. */
+function bytesValue(rng: Rng, width: number): Buffer {
+  const out = Buffer.alloc(rng.range(0, width + 2));
+  for (let i = 0; i < out.length; i++) out[i] = rng.chance(0.7) ? 0x61 + rng.int(26) : rng.pick([0, 0xff, 0x20, 0x0a]);
+  return out;
 }
 
 function intText(rng: Rng, dtype: DType): string {
@@ -401,14 +462,18 @@ function floatText(rng: Rng, dtype: DType): string {
   return (rng.next() * 10 ** rng.range(-10, 10)).toPrecision(rng.range(1, 17));
 }
 
-function valueText(rng: Rng, dtype: DType): Buffer {
+function valueText(rng: Rng, dtype: RDType): Buffer {
+  if (isBytes(dtype)) return rng.chance(0.9) ? bytesValue(rng, itemsize(dtype)) : junk(rng, JUNK_VALUES);
   if (rng.chance(0.12)) return junk(rng, JUNK_VALUES);
+  if (isWideFloat(dtype)) return Buffer.from(rng.chance(0.25) ? rng.pick(WIDE_FLOAT_TEXTS) : floatText(rng, 'float64'));
   return Buffer.from(isFloat(dtype) ? floatText(rng, dtype) : intText(rng, dtype));
 }
 
-function deltaText(rng: Rng, dtype: DType): Buffer {
+function deltaText(rng: Rng, dtype: RDType): Buffer {
   if (rng.chance(0.12)) return junk(rng, [...JUNK_VALUES, ...JUNK_INTEGERS]);
-  if (isFloat(dtype))
+  if (isBytes(dtype)) return Buffer.from(String(rng.range(-20, 20)));
+  if (isWideFloat(dtype) && rng.chance(0.2)) return Buffer.from(rng.pick(WIDE_FLOAT_TEXTS));
+  if (isWideFloat(dtype) || isFloat(dtype))
     return Buffer.from(
       rng.chance(0.8)
         ? String(rng.range(-100, 100) / rng.pick([1, 4, 10]))
@@ -417,7 +482,16 @@ function deltaText(rng: Rng, dtype: DType): Buffer {
   const r = rng.next();
   if (r < 0.75) return Buffer.from(String(rng.range(-20, 20)));
   return Buffer.from(
-    String(rng.pick([INT_BOUNDS[dtype][1], -INT_BOUNDS[dtype][1], 2n ** 63n - 1n, -(2n ** 63n), 300n, -300n, 70000n])),
+    String(
+      rng.pick([
+        INT_BOUNDS[dtype as DType][1],
+        -INT_BOUNDS[dtype as DType][1],
+        2n ** 63n - 1n,
+        -(2n ** 63n),
+        300n,
+        -300n,
+      ]),
+    ),
   );
 }
 
@@ -434,11 +508,11 @@ function boundText(rng: Rng, len: number): Buffer {
   return Buffer.from(String(rng.range(-len - 3, len + 3)));
 }
 
-function blob(rng: Rng, dtype: DType): Buffer {
-  const size = ITEMSIZE[dtype];
+function blob(rng: Rng, dtype: RDType): Buffer {
+  const size = itemsize(dtype);
   if (rng.chance(0.75)) {
     const n = rng.range(0, 12);
-    if (isFloat(dtype) && rng.chance(0.5)) {
+    if ((dtype === 'float32' || dtype === 'float64') && rng.chance(0.5)) {
       const out = Buffer.alloc(n * size);
       for (let i = 0; i < n; i++) {
         const v = rng.range(-1000, 1000) / 8;
@@ -487,7 +561,7 @@ type CommandName = keyof typeof COMMAND_WEIGHTS;
 
 /** The commands that set the scene: one key per dtype, two plain strings. */
 export function setupCommands(): Buffer[][] {
-  const setup = DTYPES.map((dtype, i) => ['MMVEC.OPEN', `v${i}`, `f${i}.bin`, 'TYPE', dtype]);
+  const setup = REDIS_DTYPES.map((dtype, i) => ['MMVEC.OPEN', `v${i}`, `f${i}.bin`, 'TYPE', dtype]);
   setup.push(['SET', 's1', 'hello'], ['SET', 's2', 'world']);
   return setup.map((c) => c.map((a) => Buffer.from(a)));
 }
@@ -520,7 +594,7 @@ export class RedisGenerator {
     let name = rng.weighted(this.weights as Record<CommandName, number>) as string;
     const key = this.key(/SET|ADD|POP|CLEAR|INCRBY/.test(name));
     const vec = this.model.vecKey(key);
-    const dtype: DType = vec?.dtype ?? rng.pick(DTYPES);
+    const dtype: RDType = vec?.dtype ?? rng.pick(REDIS_DTYPES);
     const len = vec ? this.model.count(vec) : rng.int(4);
     const args: (string | Buffer)[] = [];
     switch (name) {
@@ -648,6 +722,7 @@ export class RedisGenerator {
       'f7.bin',
       'f8.bin',
       'f9.bin',
+      ...REDIS_DTYPES.slice(10).map((_, i) => `f${10 + i}.bin`),
       './f0.bin',
       'sub/../f1.bin',
       `${dir}/f2.bin`,

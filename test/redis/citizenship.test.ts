@@ -116,7 +116,7 @@ describe('MULTI/EXEC and WATCH', () => {
     expect(await other.call('VALL', 'w')).toEqual(['1.5', '2.5']);
     expect((await other.callBuffer('MMVEC.GETBLOB', 'w', '0', '2')) as Buffer).toEqual(f64(1.5, 2.5));
     expect(await other.call('MMVEC.INFO', 'w')).not.toBeNull();
-    expect(await other.call('VTYPE', 'w')).toBe('float64');
+    expect(await other.call('VTYPE', 'w')).toBe('double');
     expect(await other.call('MMVEC.SYNC', 'w')).toBe('OK');
     const replies = await watcher.multi().call('VSET', 'w', '0', '9').exec();
     expect(replies).toEqual([[null, 1]]);

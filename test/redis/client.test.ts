@@ -175,7 +175,7 @@ describe.each(LIBRARIES)('MmvecClient over %s', (library) => {
       expect(error).toBeInstanceOf(library === 'ioredis' ? ReplyError : ErrorReply);
       expect((error as Error).message).toBe('ERR no such key');
       expect(await errorOf(client.open('bad', 'bad.f64', { dtype: 'complex' as 'f64' }))).toBe(
-        "ERR unknown dtype 'complex' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64)",
+        "ERR unknown dtype 'complex' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, float16, bfloat16, float80, bytes<N>)",
       );
       // The binary paths: a Buffer reply asked for, and a Buffer argument.
       expect(await errorOf(client.getBlob('v', 'float64', -1))).toBe('ERR start must not be negative');

@@ -28,6 +28,8 @@ const bulk = (text: string): string => `$${text}`;
 
 interface DTypeCase {
   name: string;
+  /** What VTYPE answers, in the words of the seed's full version, if not the name. */
+  vtype?: string;
   itemsize: number;
   /** Values as a client sends them. */
   values: string[];
@@ -42,6 +44,9 @@ interface DTypeCase {
 }
 
 const le = (view: ArrayBufferView): Buffer => Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+const hex = (text: string): Buffer => Buffer.from(text.replace(/ /g, ''), 'hex');
+/** A float80 element: its ten bytes of value (as numpy's longdouble has them), six of zeros. */
+const f80 = (...values: string[]): Buffer => Buffer.concat(values.map((v) => Buffer.concat([hex(v), Buffer.alloc(6)])));
 
 function intCase(
   name: string,
@@ -119,7 +124,60 @@ const DTYPES: DTypeCase[] = [
     ],
     extra: [le(Float64Array.from([1 / 3])), bulk(String(1 / 3))],
   },
+  {
+    // Bits from numpy's float16; a reply is the shortest text that reads back as the same
+    // half (65504, the largest, is nearer to 65500 than to any other half).
+    name: 'float16',
+    itemsize: 2,
+    values: ['0.1', '-2.5', '65504', 'inf', '3', '-0'],
+    replies: [bulk('0.1'), bulk('-2.5'), bulk('65500'), bulk('inf'), bulk('3'), bulk('-0')],
+    bytes: hex('662e 00c1 ff7b 007c 0042 0080'),
+    increments: [
+      ['0.5', bulk('10.5')],
+      ['-0.25', bulk('10.25')],
+    ],
+    extra: [hex('6632'), bulk('0.2')],
+  },
+  {
+    // Bits from ml_dtypes' bfloat16.
+    name: 'bfloat16',
+    itemsize: 2,
+    values: ['0.1', '-2.5', '1e38', 'inf', '3'],
+    replies: [bulk('0.1'), bulk('-2.5'), bulk('1e38'), bulk('inf'), bulk('3')],
+    bytes: hex('cd3d 20c0 967e 807f 4040'),
+    increments: [
+      ['0.5', bulk('10.5')],
+      ['-0.25', bulk('10.25')],
+    ],
+    extra: [hex('4d3e'), bulk('0.2')],
+  },
+  {
+    // Bits from numpy's longdouble (x86-64); the slot's last six bytes are written as zeros.
+    name: 'float80',
+    vtype: 'long_double',
+    itemsize: 16,
+    values: ['0', '2', '-2.5', '0.1', '1.18973149535723176502e+4932'],
+    replies: [bulk('0'), bulk('2'), bulk('-2.5'), bulk('0.1'), bulk('1.189731495357231765e4932')],
+    bytes: f80(
+      '00000000000000000000',
+      '00000000000000800040',
+      '00000000000000a000c0',
+      'cdccccccccccccccfb3f',
+      'fffffffffffffffffe7f',
+    ),
+    increments: [
+      ['0.1', bulk('10.1')],
+      ['0.2', bulk('10.3')],
+    ],
+    extra: [f80('abaaaaaaaaaaaaaafd3f'), bulk('0.33333333333333333334')],
+  },
 ];
+
+/** VTYPE's name for a canonical dtype: the seed's full version's `float`, `double`, `long_double`, `string`. */
+const vocabulary = (canonical: string): string =>
+  canonical.startsWith('bytes')
+    ? 'string'
+    : ({ float32: 'float', float64: 'double', float80: 'long_double' }[canonical] ?? canonical);
 
 describe('MMVEC.* commands and seed aliases', () => {
   let server: TestServer;
@@ -151,7 +209,7 @@ describe('MMVEC.* commands and seed aliases', () => {
     it('opens, adds, reads, writes, increments, pops, moves blobs and clears', async () => {
       expect(await typed('MMVEC.OPEN', key, file, 'TYPE', dt.name)).toBe(int(0));
       expect(bytesOf(file).length).toBe(0);
-      expect(await typed('VTYPE', key)).toBe(bulk(dt.name));
+      expect(await typed('VTYPE', key)).toBe(bulk(vocabulary(dt.name)));
       expect(await typed('VSIZE', key)).toBe(int(dt.itemsize));
 
       // ADD: the file holds exactly the little-endian elements.
@@ -265,11 +323,21 @@ describe('MMVEC.* commands and seed aliases', () => {
       ['Float64', 'float64', 8],
       ['DOUBLE', 'float64', 8],
       ['U64', 'uint64', 8],
+      ['f16', 'float16', 2],
+      ['half', 'float16', 2],
+      ['bf16', 'bfloat16', 2],
+      ['long_double', 'float80', 16],
+      ['longdouble', 'float80', 16],
+      ['float128', 'float80', 16],
+      ['S8', 'bytes8', 8],
+      ['s3', 'bytes3', 3],
+      ['BYTES65536', 'bytes65536', 65536],
     ];
     for (const [alias, canonical, itemsize] of aliases) {
       const key = `alias:${alias}`;
       expect(await call('MMVEC.OPEN', key, `alias-${alias}.bin`, 'TYPE', alias)).toBe(0);
-      expect(await call('VTYPE', key)).toBe(canonical);
+      expect(await call('VTYPE', key)).toBe(vocabulary(canonical));
+      expect((await call('MMVEC.INFO', key)) as unknown[]).toContain(canonical);
       expect(await call('VSIZE', key)).toBe(itemsize);
       expect(await call('VADD', key, '1', '2')).toBe(2);
       expect(fs.statSync(fileOf(`alias-${alias}.bin`)).size).toBe(2 * itemsize);
@@ -278,7 +346,7 @@ describe('MMVEC.* commands and seed aliases', () => {
 
   it('the default dtype is float64, as in the seed', async () => {
     expect(await call('MMVEC.OPEN', 'default', 'default.bin')).toBe(0);
-    expect(await call('VTYPE', 'default')).toBe('float64');
+    expect(await call('VTYPE', 'default')).toBe('double');
     expect(await call('MMVEC.ADD', 'default', '0.1')).toBe(1);
     expect(bytesOf('default.bin')).toEqual(le(Float64Array.from([0.1])));
   });
@@ -454,7 +522,7 @@ describe('MMVEC.* commands and seed aliases', () => {
       fs.writeFileSync(fileOf('seed-ro.bin'), le(Float64Array.from([1.5, 2.5])));
       expect(await call('MMAP', 'sro', 'seed-ro.bin', 'double')).toBe(2);
       expect(await call('VALL', 'sro')).toEqual(['1.5', '2.5']);
-      expect(await call('VTYPE', 'sro')).toBe('float64');
+      expect(await call('VTYPE', 'sro')).toBe('double');
       expect(await call('VSIZE', 'sro')).toBe(8);
       expect(await call('VFILEPATH', 'sro')).toBe('seed-ro.bin');
       expect((await call('MMVEC.INFO', 'sro')) as unknown[]).toContain('read-only');
@@ -478,7 +546,7 @@ describe('MMVEC.* commands and seed aliases', () => {
       expect(await call('VSIZE', 'sw2')).toBe(2);
 
       expect(await call('MMAP', 'sw3', 'seed-w3.bin', 'float', 'writable', '4')).toBe(0);
-      expect(await call('VTYPE', 'sw3')).toBe('float32');
+      expect(await call('VTYPE', 'sw3')).toBe('float');
       expect(await call('VADD', 'sw3', '0.1')).toBe(1);
       expect(await call('VGET', 'sw3', '0')).toBe('0.1');
 

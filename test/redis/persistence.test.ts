@@ -80,7 +80,21 @@ function infoField(info: string, field: string): string | undefined {
 // ---------------------------------------------------------------------------------------
 // Values of every dtype, as text for the commands and as the bytes they must become.
 
-type DType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64';
+type DType =
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'uint64'
+  | 'float32'
+  | 'float64'
+  | 'float16'
+  | 'bfloat16'
+  | 'float80'
+  | 'bytes8';
 
 const SAMPLES: Record<DType, string[]> = {
   int8: ['-128', '127', '0', '-1', '42'],
@@ -93,10 +107,32 @@ const SAMPLES: Record<DType, string[]> = {
   uint64: ['0', '18446744073709551615', '9007199254740993'],
   float32: ['0.1', '-2.5', '3.4028234663852886e38', '1.401298464324817e-45'],
   float64: ['0.1', '-1e308', '5e-324', '0.3333333333333333', '1.7976931348623157e308'],
+  // The wider types' samples are in the text the module prints, so they come back as sent.
+  float16: ['0.1', '-2.5', '65500', '6e-8'],
+  bfloat16: ['0.1', '-2.5', '1e38'],
+  float80: ['0.1', '-1e4000', '1.189731495357231765e4932', '0.33333333333333333334'],
+  bytes8: ['a', '', 'abcd e f', 'x y'],
+};
+
+/** The bytes of the wider types' samples, from numpy (float16, longdouble) and ml_dtypes (bfloat16). */
+const ELEMENT_HEX: Partial<Record<DType, Record<string, string>>> = {
+  float16: { '0.1': '662e', '-2.5': '00c1', '65500': 'ff7b', '6e-8': '0100' },
+  bfloat16: { '0.1': 'cd3d', '-2.5': '20c0', '1e38': '967e' },
+  float80: {
+    '0.1': 'cdccccccccccccccfb3f000000000000',
+    '-1e4000': '618c55fe2383bad1e6f3000000000000',
+    '1.189731495357231765e4932': 'fffffffffffffffffe7f000000000000',
+    '0.33333333333333333334': 'abaaaaaaaaaaaaaafd3f000000000000',
+  },
 };
 const DTYPES = Object.keys(SAMPLES) as DType[];
 
 function encode(dtype: DType, values: readonly string[]): Buffer {
+  if (dtype === 'bytes8') {
+    return Buffer.concat(values.map((v) => Buffer.concat([Buffer.from(v), Buffer.alloc(8 - v.length)])));
+  }
+  const hex = ELEMENT_HEX[dtype];
+  if (hex) return Buffer.concat(values.map((v) => Buffer.from(hex[v]!, 'hex')));
   const array = (() => {
     switch (dtype) {
       case 'int8':
@@ -117,7 +153,7 @@ function encode(dtype: DType, values: readonly string[]): Buffer {
         return BigUint64Array.from(values, BigInt);
       case 'float32':
         return Float32Array.from(values, Number);
-      case 'float64':
+      default:
         return Float64Array.from(values, Number);
     }
   })();
@@ -196,8 +232,8 @@ function expectEveryDtype(states: Record<string, KeyState>): void {
     expect(ro.info).toMatchObject({ path: `ro-${dtype}.bin`, dtype, mode: 'read-only', backing: 'mapped' });
     expect(ro.values).toEqual([...rw.values].reverse());
   }
-  // Integers come back exactly as written.
-  for (const dtype of DTYPES.filter((d) => !d.startsWith('float'))) {
+  // Integers, byte strings and the wider floats' shortest texts come back exactly as written.
+  for (const dtype of DTYPES.filter((d) => d !== 'float32' && d !== 'float64')) {
     expect(states[`rw:${dtype}`]!.values).toEqual(SAMPLES[dtype]);
   }
   // Floats come back as text that parses to the very same value.

@@ -24,10 +24,20 @@ pub enum Error {
     ReadOnly,
     #[error("value '{value}' is not valid for {dtype}: {reason}")]
     BadValue { value: String, dtype: DType, reason: &'static str },
+    #[error("value '{value}' is not valid for {dtype}: {len} bytes is longer than {}", dtype.itemsize())]
+    TooLong { value: String, len: usize, dtype: DType },
     #[error(
-        "unknown dtype '{name}' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64)"
+        "unknown dtype '{name}' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, float16, bfloat16, float80, bytes<N>)"
     )]
     BadDType { name: String },
+    #[error("bad dtype width {width}: bytes<N> takes 1 to 65536 bytes")]
+    BadByteWidth { width: u64 },
+    #[error("dtype '{name}' needs a value size (its width in bytes)")]
+    MissingValueSize { name: String },
+    #[error("value_size {size} does not match {dtype}, whose itemsize is {}", dtype.itemsize())]
+    WrongValueSize { size: u64, dtype: DType },
+    #[error("{dtype} has no .npy descr: store it in a raw file")]
+    NoNpyDescr { dtype: DType },
     #[error("unknown mode '{name}' (expected one of r, r+, w+, a)")]
     BadMode { name: String },
     #[error("index {text} is not a non-negative safe integer")]
@@ -68,8 +78,12 @@ impl Error {
             Error::Locked { .. } => "ERR_MMVEC_LOCKED",
             Error::HasReaders { .. } => "ERR_MMVEC_HAS_READERS",
             Error::ReadOnly => "ERR_MMVEC_READ_ONLY",
-            Error::BadValue { .. } => "ERR_MMVEC_BAD_VALUE",
-            Error::BadDType { .. } => "ERR_MMVEC_BAD_DTYPE",
+            Error::BadValue { .. } | Error::TooLong { .. } => "ERR_MMVEC_BAD_VALUE",
+            Error::BadDType { .. }
+            | Error::BadByteWidth { .. }
+            | Error::MissingValueSize { .. }
+            | Error::WrongValueSize { .. } => "ERR_MMVEC_BAD_DTYPE",
+            Error::NoNpyDescr { .. } => "ERR_MMVEC_NO_NPY_DESCR",
             Error::BadMode { .. } => "ERR_MMVEC_BAD_MODE",
             Error::BadIndex { .. } => "ERR_MMVEC_BAD_INDEX",
             Error::BadLength { .. } => "ERR_MMVEC_BAD_LENGTH",
@@ -112,9 +126,10 @@ impl Error {
     /// The dtype the error is about, where there is one.
     pub fn dtype(&self) -> Option<DType> {
         match self {
-            Error::BadSize { dtype, .. } | Error::BadValue { dtype, .. } | Error::BadLength { dtype, .. } => {
-                Some(*dtype)
-            }
+            Error::BadSize { dtype, .. }
+            | Error::BadValue { dtype, .. }
+            | Error::TooLong { dtype, .. }
+            | Error::BadLength { dtype, .. } => Some(*dtype),
             _ => None,
         }
     }

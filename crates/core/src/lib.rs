@@ -9,11 +9,13 @@
 compile_error!("mmvec maps little-endian files zero-copy and supports little-endian hosts only");
 
 mod bounds;
+mod decimal;
 mod dtype;
 mod effect;
 mod element_store;
 mod error;
 mod file_io;
+mod float80;
 mod lock;
 mod mapped_vec;
 pub mod npy;
@@ -24,9 +26,12 @@ mod root;
 mod scalar;
 
 pub use bounds::{index_from_f64, lrange_bounds, slice_bounds};
-pub use dtype::{DType, Kind, integer_text};
+pub use dtype::{ByteWidth, DType, DTypeFamily, Kind, integer_text, strip_nuls};
 pub use effect::Effect;
 pub use error::{Error, Result};
+pub use float80::Float80;
+/// The crate whose `f16` and `bf16` are [`Scalar::F16`] and [`Scalar::BF16`].
+pub use half;
 pub use mapped_vec::{Flusher, MappedVec};
 pub use open_options::{Format, Mode, OpenOptions};
 pub use region::SharedBytes;

@@ -18,6 +18,9 @@ use crate::scalar::Scalar;
 /// Address space reserved by a writable mapping at the least; it then doubles as needed,
 /// so a run of single appends remaps O(log n) times: the seed module (RedisMMap) unmapped,
 /// extended and remapped the file on every `VADD`.
+/// Elements up to this size (every type but the wider `bytes<N>`) are encoded on the stack.
+const SMALL_ELEMENT: usize = 16;
+
 const MIN_CAPACITY: usize = 64 * 1024;
 
 /// How a writable mapping relates to the end of its file.
@@ -96,6 +99,11 @@ impl MappedVec {
         if path.as_os_str().as_encoded_bytes().contains(&0) {
             return Err(Error::BadPath { path: path.into(), reason: "contains a NUL byte" });
         }
+        let format = options.format.unwrap_or_else(|| Format::of_path(path));
+        // A dtype without a `.npy` descr can have no header: refused before any file is made.
+        if format == Format::Npy && options.dtype_given && options.dtype.npy_descr().is_none() {
+            return Err(Error::NoNpyDescr { dtype: options.dtype });
+        }
         refuse_non_regular(path)?;
         let file = open_file(path, options.mode, options.no_follow)?;
         let meta = file.metadata().map_err(|e| Error::io("stat", path, e))?;
@@ -112,7 +120,6 @@ impl MappedVec {
             lock::without_readers(&file, path, || file.set_len(0).map_err(|e| Error::io("truncate", path, e)))?;
             size = 0;
         }
-        let format = options.format.unwrap_or_else(|| Format::of_path(path));
         let (options, header, byte_len, file_bytes) = match format {
             Format::Raw => {
                 let itemsize = options.dtype.itemsize() as u64;
@@ -241,13 +248,19 @@ impl MappedVec {
         Ok(&self.as_bytes()[start as usize * size..end as usize * size])
     }
 
-    pub fn set(&mut self, index: u64, value: Scalar) -> Result<()> {
+    pub fn set(&mut self, index: u64, value: &Scalar) -> Result<()> {
         self.check_writable()?;
         let at = self.element_offset(index)?;
-        let mut encoded = [0u8; 8];
-        self.dtype().encode(value, &mut encoded)?;
         let size = self.itemsize();
-        self.copy_into_map(at, &encoded[..size]);
+        if size <= SMALL_ELEMENT {
+            let mut encoded = [0u8; SMALL_ELEMENT];
+            self.dtype().encode(value, &mut encoded)?;
+            self.copy_into_map(at, &encoded[..size]);
+        } else {
+            let mut encoded = vec![0u8; size];
+            self.dtype().encode(value, &mut encoded)?;
+            self.copy_into_map(at, &encoded);
+        }
         Ok(())
     }
 
@@ -259,7 +272,7 @@ impl MappedVec {
         let mut offsets = Vec::with_capacity(pairs.len());
         for ((index, value), slot) in pairs.iter().zip(encoded.chunks_exact_mut(size)) {
             offsets.push(self.element_offset(*index)?);
-            self.dtype().encode(*value, slot)?;
+            self.dtype().encode(value, slot)?;
         }
         for (at, bytes) in offsets.into_iter().zip(encoded.chunks_exact(size)) {
             self.copy_into_map(at, bytes);
@@ -268,10 +281,10 @@ impl MappedVec {
     }
 
     /// Adds `delta` to the element at `index` and returns the new value (see [`DType::add`]).
-    pub fn increment(&mut self, index: u64, delta: Scalar) -> Result<Scalar> {
+    pub fn increment(&mut self, index: u64, delta: &Scalar) -> Result<Scalar> {
         self.check_writable()?;
-        let sum = self.dtype().add(self.get(index)?, delta)?;
-        self.set(index, sum)?;
+        let sum = self.dtype().add(&self.get(index)?, delta)?;
+        self.set(index, &sum)?;
         Ok(sum)
     }
 
@@ -282,7 +295,7 @@ impl MappedVec {
     }
 
     pub fn push(&mut self, value: Scalar) -> Result<()> {
-        self.extend(&[value])
+        self.extend(std::slice::from_ref(&value))
     }
 
     /// Appends `values`, or none of them: all are checked before the file grows.
@@ -291,7 +304,7 @@ impl MappedVec {
         let size = self.itemsize();
         let mut encoded = vec![0u8; values.len() * size];
         for (value, slot) in values.iter().zip(encoded.chunks_exact_mut(size)) {
-            self.dtype().encode(*value, slot)?;
+            self.dtype().encode(value, slot)?;
         }
         self.append_bytes(&encoded)
     }
@@ -730,7 +743,7 @@ fn reserve(needed: usize, floor: usize) -> usize {
 fn open_npy(file: &File, path: &Path, size: u64, options: OpenOptions) -> Result<(npy::Header, usize, usize)> {
     let bad = |reason: String| Error::BadNpyHeader { path: path.into(), reason };
     if size == 0 && options.mode.is_writable() {
-        let header = npy::Header::new(options.dtype);
+        let header = npy::Header::new(options.dtype)?;
         let bytes = header.encode().ok_or_else(|| bad("no room for an empty shape".to_owned()))?;
         if let Err(e) = write_all_at(file, &bytes, 0) {
             let _ = file.set_len(0);
@@ -839,7 +852,7 @@ mod tests {
         v.region = None;
         v.extend(&[Scalar::Int(1), Scalar::Int(2), Scalar::Int(3)]).expect("extend");
         assert_eq!(v.mapped_bytes(), 12);
-        v.set(1, Scalar::Int(20)).expect("set");
+        v.set(1, &Scalar::Int(20)).expect("set");
         assert_eq!(v.pop().expect("pop"), Some(Scalar::Int(3)));
         assert_eq!(v.mapped_bytes(), 8);
         v.resize(4).expect("grow");
@@ -863,7 +876,7 @@ mod tests {
         v.region = None;
         v.extend(&[Scalar::Int(1), Scalar::Int(2), Scalar::Int(3)]).expect("extend");
         assert_eq!(v.mapped_bytes(), 128 + 12);
-        v.set(1, Scalar::Int(20)).expect("set");
+        v.set(1, &Scalar::Int(20)).expect("set");
         assert_eq!(v.pop().expect("pop"), Some(Scalar::Int(3)));
         assert_eq!(v.mapped_bytes(), 128 + 8);
         v.resize(3).expect("grow");

@@ -107,10 +107,10 @@ impl Header {
             )));
         };
         let dtype = descr_dtype(&fields.descr)?;
-        if !data_offset.is_multiple_of(dtype.itemsize()) {
+        if !data_offset.is_multiple_of(dtype.alignment()) {
             return Err(HeaderError::Unsupported(format!(
                 "the data starts at byte {data_offset}, not a multiple of {} ({dtype})",
-                dtype.itemsize()
+                dtype.alignment()
             )));
         }
         let before = text[..fields.shape_span.0].to_owned();
@@ -119,13 +119,15 @@ impl Header {
     }
 
     /// The header of a new, empty file of `dtype`: version 1.0, with room in the shape
-    /// for a 20-digit length, padded so that the data starts at a multiple of 64.
-    pub fn new(dtype: DType) -> Header {
-        let before = format!("{{'descr': '{}', 'fortran_order': False, 'shape': ", dtype.npy_descr());
+    /// for a 20-digit length, padded so that the data starts at a multiple of 64. A dtype
+    /// without a descr (bfloat16) has no header: `NoNpyDescr`.
+    pub fn new(dtype: DType) -> Result<Header, crate::Error> {
+        let descr = dtype.npy_descr().ok_or(crate::Error::NoNpyDescr { dtype })?;
+        let before = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ");
         let around_shape = (before, ", }".to_owned());
         let mut header = Header { version: 1, dtype, len: 0, data_offset: 0, around_shape };
         header.data_offset = (header.bytes_needed() + LEN_DIGITS - 1).next_multiple_of(ALIGN);
-        header
+        Ok(header)
     }
 
     /// The same header with a shape of `len`.
@@ -189,7 +191,8 @@ fn descr_dtype(descr: &Descr) -> Result<DType, HeaderError> {
             "descr '{text}' is big-endian: only little-endian data is supported"
         )));
     }
-    let known: Vec<&str> = DType::ALL.iter().map(|d| d.npy_descr()).collect();
+    let mut known: Vec<String> = DType::ALL.iter().filter_map(|d| d.npy_descr()).map(|d| d.into_owned()).collect();
+    known.push("|S<N>".to_owned());
     Err(HeaderError::Unsupported(format!("unknown descr '{text}' (expected one of {})", known.join(", "))))
 }
 
@@ -446,8 +449,9 @@ mod tests {
 
     #[test]
     fn every_dtype_has_a_descr_that_round_trips() {
-        for dtype in DType::ALL {
-            let header = Header::new(dtype).with_len(12_345);
+        let widths = [1, 7, 65536].map(|width| DType::bytes(width).expect("a width"));
+        for dtype in DType::ALL.into_iter().filter(|&d| d != DType::BFloat16).chain(widths) {
+            let header = Header::new(dtype).expect("a descr").with_len(12_345);
             let bytes = header.encode().expect("fits");
             assert_eq!(bytes.len(), header.data_offset);
             assert_eq!(Header::parse(&bytes), Ok(header));
@@ -455,8 +459,33 @@ mod tests {
     }
 
     #[test]
+    fn descrs_of_the_wider_types() {
+        let descr = |dtype: DType| {
+            Header::new(dtype).map(|h| String::from_utf8_lossy(&h.encode().unwrap_or_default()[10..26]).into_owned())
+        };
+        assert_eq!(descr(DType::Float16).ok().as_deref(), Some("{'descr': '<f2',"));
+        assert_eq!(descr(DType::Float80).ok().as_deref(), Some("{'descr': '<f16'"));
+        assert_eq!(descr(DType::bytes(8).expect("a width")).ok().as_deref(), Some("{'descr': '|S8',"));
+        assert_eq!(
+            Header::new(DType::BFloat16).err().map(|e| e.to_string()).as_deref(),
+            Some("bfloat16 has no .npy descr: store it in a raw file")
+        );
+        let d = |descr: &str| {
+            parse(1, &format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': (3,)}}")).map(|h| h.dtype)
+        };
+        assert_eq!(d("|S200").ok(), DType::bytes(200).ok());
+        assert_eq!(d("S3").ok(), DType::bytes(3).ok());
+        assert!(d("|S0").is_err());
+        assert!(d("|S070").is_err());
+        assert!(d("|S65537").is_err());
+        // A `bytes<N>` element is copied byte-wise: its data need no alignment.
+        let odd = parse(1, "{'descr': '|S7', 'fortran_order': False, 'shape': (3,)}").map(|h| h.data_offset % 7 != 0);
+        assert_eq!(odd, Ok(true));
+    }
+
+    #[test]
     fn a_new_header_is_aligned_and_has_room_for_any_length() {
-        let header = Header::new(DType::Float64);
+        let header = Header::new(DType::Float64).expect("a descr");
         assert_eq!(header.data_offset, 128);
         let bytes = header.encode().expect("fits");
         assert!(
@@ -586,7 +615,9 @@ mod tests {
         assert_eq!(d("'>f8'"), unsupported("descr '>f8' is big-endian: only little-endian data is supported"));
         assert_eq!(
             d("'<c16'"),
-            unsupported("unknown descr '<c16' (expected one of |i1, |u1, <i2, <u2, <i4, <u4, <i8, <u8, <f4, <f8)")
+            unsupported(
+                "unknown descr '<c16' (expected one of |i1, |u1, <i2, <u2, <i4, <u4, <i8, <u8, <f4, <f8, <f2, <f16, |S<N>)"
+            )
         );
         assert_eq!(
             d("[('a', '<i4'), ('b', '<f8')]"),

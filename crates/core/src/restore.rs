@@ -52,7 +52,7 @@ impl Restore {
         let header = match format {
             Format::Raw => Vec::new(),
             Format::Npy => {
-                npy::Header::new(dtype).with_len(count).encode().ok_or(Error::Corrupt { reason: "count overflows" })?
+                npy::Header::new(dtype)?.with_len(count).encode().ok_or(Error::Corrupt { reason: "count overflows" })?
             }
         };
         write_all_at(&file, &header, 0).map_err(|e| Error::io("write", &temp, e))?;

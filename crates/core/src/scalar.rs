@@ -1,32 +1,55 @@
 //! One element's value, independent of its storage type, and its text form.
 
+use half::{bf16, f16};
+use rustc_apfloat::Float as _;
+use rustc_apfloat::ieee::{BFloat, Half};
+
+use crate::decimal;
+use crate::float80::Float80;
+
 /// A value read from or written to a vector. Integer types decode to `Int`/`UInt`,
-/// `float32` to `F32` (so it prints in its own shortest form), `float64` to `Float`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// `float32` to `F32` (so it prints in its own shortest form), `float64` to `Float`,
+/// `float16`, `bfloat16` and `float80` to their own variants, and `bytes<N>` to `Bytes`:
+/// the element's bytes without its trailing NULs (as numpy reads `S<N>`).
+///
+/// Values given by a caller may be of any variant: [`DType::encode`](crate::DType::encode)
+/// converts exactly or refuses (a `Bytes` value only fits a `bytes<N>` type, and it only
+/// takes `Bytes`).
+#[derive(Clone, Debug, PartialEq)]
 pub enum Scalar {
     Int(i64),
     UInt(u64),
     F32(f32),
     Float(f64),
+    F16(f16),
+    BF16(bf16),
+    F80(Float80),
+    Bytes(Vec<u8>),
 }
 
 impl Scalar {
-    pub fn to_f64(self) -> f64 {
-        match self {
+    /// The nearest `f64` (exact but for 64-bit integers and `float80`); NaN for bytes.
+    pub fn to_f64(&self) -> f64 {
+        match *self {
             Scalar::Int(v) => v as f64,
             Scalar::UInt(v) => v as f64,
             Scalar::F32(v) => v.into(),
             Scalar::Float(v) => v,
+            Scalar::F16(v) => v.to_f64(),
+            Scalar::BF16(v) => v.to_f64(),
+            Scalar::F80(v) => v.to_f64(),
+            Scalar::Bytes(_) => f64::NAN,
         }
     }
 
     /// The exact integer this value denotes, or why there is none.
-    pub fn to_i128(self) -> Result<i128, &'static str> {
-        let float = match self {
+    pub fn to_i128(&self) -> Result<i128, &'static str> {
+        let float = match *self {
             Scalar::Int(v) => return Ok(v.into()),
             Scalar::UInt(v) => return Ok(v.into()),
-            Scalar::F32(v) => f64::from(v),
-            Scalar::Float(v) => v,
+            Scalar::F80(v) => return v.to_i128(),
+            Scalar::Bytes(_) => return Err("not a number"),
+            ref other => other.to_f64(),
         };
         if !float.is_finite() || float.fract() != 0.0 {
             return Err("not an integer");
@@ -38,9 +61,14 @@ impl Scalar {
 
     /// Calls `f` with the text form, formatted on the stack: integers in decimal, floats
     /// in the shortest form that parses back to the same value (`0.1`, `1`, `1e20`), and
-    /// `inf`, `-inf`, `nan`.
-    pub fn with_text<R>(self, f: impl FnOnce(&[u8]) -> R) -> R {
-        match self {
+    /// `inf`, `-inf`, `nan` (float16, bfloat16 and float80 in the shortest form that
+    /// parses back to the same value of their own type); bytes as they are.
+    pub fn with_text<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+        match *self {
+            Scalar::F16(v) => f(decimal::shortest(Half::from_bits(v.to_bits().into())).as_bytes()),
+            Scalar::BF16(v) => f(decimal::shortest(BFloat::from_bits(v.to_bits().into())).as_bytes()),
+            Scalar::F80(v) => f(v.text().as_bytes()),
+            Scalar::Bytes(ref bytes) => f(bytes),
             Scalar::Int(v) => f(itoa::Buffer::new().format(v).as_bytes()),
             Scalar::UInt(v) => f(itoa::Buffer::new().format(v).as_bytes()),
             Scalar::F32(v) => float_text(v.is_finite(), v.is_nan(), v < 0.0, |b| b.format_finite(v), f),

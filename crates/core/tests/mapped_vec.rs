@@ -53,7 +53,7 @@ fn modes_follow_numpy() {
         let mut v = open(&path, DType::Float64, Mode::Read).unwrap();
         assert_eq!(v.get(2).unwrap(), Scalar::Float(7.0));
         assert_eq!(code(v.push(Scalar::Float(1.0))), "ERR_MMVEC_READ_ONLY");
-        assert_eq!(code(v.set(0, Scalar::Float(1.0))), "ERR_MMVEC_READ_ONLY");
+        assert_eq!(code(v.set(0, &Scalar::Float(1.0))), "ERR_MMVEC_READ_ONLY");
         assert_eq!(code(v.pop()), "ERR_MMVEC_READ_ONLY");
         assert_eq!(code(v.clear()), "ERR_MMVEC_READ_ONLY");
         v.flush().unwrap();
@@ -185,7 +185,7 @@ fn byte_writes_check_length_and_gaps() {
 fn flusher_works_from_another_thread() {
     let (_dir, path) = temp();
     let mut v = open(&path, DType::Float32, Mode::Append).unwrap();
-    v.extend(&[Scalar::Float(0.25); 1000]).unwrap();
+    v.extend(&vec![Scalar::Float(0.25); 1000]).unwrap();
     let flusher = v.flusher().unwrap();
     std::thread::spawn(move || flusher.flush()).join().unwrap().unwrap();
     v.flush_async().unwrap();
@@ -200,7 +200,7 @@ fn huge_sparse_file_opens_without_reading_it() {
     let started = std::time::Instant::now();
     let mut v = open(&path, DType::Float64, Mode::ReadWrite).unwrap();
     assert_eq!(v.len() as u64, count);
-    v.set(count - 1, Scalar::Float(3.5)).unwrap();
+    v.set(count - 1, &Scalar::Float(3.5)).unwrap();
     assert_eq!(v.get(count - 1).unwrap(), Scalar::Float(3.5));
     assert_eq!(v.get(0).unwrap(), Scalar::Float(0.0));
     assert!(started.elapsed().as_secs() < 5);
@@ -210,7 +210,7 @@ fn huge_sparse_file_opens_without_reading_it() {
 fn a_writer_never_shrinks_pages_from_under_a_reader() {
     let (_dir, path) = temp();
     let mut writer = open(&path, DType::Float64, Mode::Append).unwrap();
-    writer.extend(&[Scalar::Float(1.0); 4]).unwrap();
+    writer.extend(&vec![Scalar::Float(1.0); 4]).unwrap();
     let reader = open(&path, DType::Float64, Mode::Read).unwrap();
     let err = writer.pop().unwrap_err();
     assert_eq!(err.code(), "ERR_MMVEC_HAS_READERS");
@@ -238,9 +238,9 @@ fn increments_check_the_type() {
     let (_dir, path) = temp();
     let mut v = open(&path, DType::UInt8, Mode::Append).unwrap();
     v.push(Scalar::Int(250)).unwrap();
-    assert_eq!(v.increment(0, Scalar::Int(5)).unwrap(), Scalar::UInt(255));
-    assert_eq!(code(v.increment(0, Scalar::Int(1))), "ERR_MMVEC_BAD_VALUE");
-    assert_eq!(code(v.increment(1, Scalar::Int(1))), "ERR_MMVEC_OUT_OF_RANGE");
+    assert_eq!(v.increment(0, &Scalar::Int(5)).unwrap(), Scalar::UInt(255));
+    assert_eq!(code(v.increment(0, &Scalar::Int(1))), "ERR_MMVEC_BAD_VALUE");
+    assert_eq!(code(v.increment(1, &Scalar::Int(1))), "ERR_MMVEC_OUT_OF_RANGE");
     assert_eq!(v.as_bytes(), &[255]);
 }
 

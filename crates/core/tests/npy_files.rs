@@ -182,7 +182,7 @@ fn bad_npy_files_are_refused_with_the_reason() {
         (
             "{'descr': '<U3', 'fortran_order': False, 'shape': (3,), }",
             "ERR_MMVEC_UNSUPPORTED_NPY",
-            "holds an array mmvec does not serve: unknown descr '<U3' (expected one of |i1, |u1, <i2, <u2, <i4, <u4, <i8, <u8, <f4, <f8)",
+            "holds an array mmvec does not serve: unknown descr '<U3' (expected one of |i1, |u1, <i2, <u2, <i4, <u4, <i8, <u8, <f4, <f8, <f2, <f16, |S<N>)",
         ),
         (
             "{'descr': '<f8', 'fortran_order': False, 'shape': (5,), }",
@@ -241,4 +241,16 @@ fn a_restore_recreates_the_header() {
     assert_eq!(v.as_bytes(), &smaller);
     assert_eq!(header_of(&path).len, 1);
     assert_eq!(std::fs::metadata(&path).expect("stat").len(), 128 + 2);
+}
+
+#[test]
+fn bfloat16_has_no_npy_descr_and_no_file_is_made_for_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("b.npy");
+    let options = OpenOptions::new(DType::BFloat16, Mode::Append);
+    let err = MappedVec::open(&path, options).err().map(|e| (e.code(), e.to_string()));
+    assert_eq!(err, Some(("ERR_MMVEC_NO_NPY_DESCR", "bfloat16 has no .npy descr: store it in a raw file".to_owned())));
+    assert!(!path.exists());
+    let raw = dir.path().join("b.bin");
+    assert!(MappedVec::open(&raw, options).is_ok());
 }

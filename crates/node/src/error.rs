@@ -9,7 +9,7 @@ use napi::bindgen_prelude::*;
 struct Fields {
     path: Option<String>,
     size: Option<f64>,
-    dtype: Option<&'static str>,
+    dtype: Option<String>,
     value: Option<String>,
     reason: Option<&'static str>,
 }
@@ -21,7 +21,7 @@ impl Fields {
             path: err.path().map(|path| path.to_string_lossy().into_owned()),
             // Sizes are far below 2^53: a JS number holds them exactly.
             size: err.size().map(|size| size as f64),
-            dtype: err.dtype().map(|dtype| dtype.name()),
+            dtype: err.dtype().map(|dtype| dtype.name().into_owned()),
             value: bad_value.map(|(value, _)| value.to_owned()),
             reason: bad_value.map(|(_, reason)| reason),
         }

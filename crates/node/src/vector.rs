@@ -9,6 +9,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::appender::{SharedVec, borrow, borrow_mut, close};
+use crate::dtypes::{check_served, served};
 use crate::error::{CoreResultExt, with_code};
 use crate::flush::NativeFlusher;
 use crate::values::{JsValueIn, JsValueOut, from_scalar, to_scalar};
@@ -33,7 +34,7 @@ impl NativeVector {
         format: Option<String>,
     ) -> Result<NativeVector> {
         // The dtype is checked before the mode, as it always was.
-        let dtype = dtype.map(|name| DType::from_name(&name)).transpose().js(env)?;
+        let dtype = dtype.map(|name| served(env, &name)).transpose()?;
         let mode = Mode::from_name(&mode).js(env)?;
         let mut options = match dtype {
             Some(dtype) => OpenOptions::new(dtype, mode),
@@ -43,6 +44,8 @@ impl NativeVector {
             options = options.format(Format::from_name(&name).js(env)?);
         }
         let vec = MappedVec::open(path, options).js(env)?;
+        // A `.npy` header may name a dtype the addon does not serve yet.
+        check_served(env, vec.dtype())?;
         Ok(NativeVector { vec: Rc::new(RefCell::new(Some(vec))), view: None })
     }
 
@@ -52,8 +55,8 @@ impl NativeVector {
     }
 
     #[napi(getter)]
-    pub fn dtype(&self, env: &Env) -> Result<&'static str> {
-        Ok(self.vec(env)?.dtype().name())
+    pub fn dtype(&self, env: &Env) -> Result<String> {
+        Ok(self.vec(env)?.dtype().name().into_owned())
     }
 
     #[napi(getter)]
@@ -115,7 +118,7 @@ impl NativeVector {
         let mut vec = self.vec_mut(env)?;
         let index = index_from_f64(index).js(env)?;
         let value = to_scalar(vec.dtype(), &value).js(env)?;
-        vec.set(index, value).js(env)
+        vec.set(index, &value).js(env)
     }
 
     #[napi]

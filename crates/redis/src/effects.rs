@@ -54,7 +54,8 @@ impl<T, R> Emitter<T, R> {
 
     /// `MMVEC.BIND key path dtype readonly count create format`.
     fn bind(&self, key: Name, binding: &Binding, count: u64, create: bool) {
-        let (path, dtype) = (binding.path.as_bytes(), binding.dtype.name().as_bytes());
+        let dtype_name = binding.dtype.name();
+        let (path, dtype) = (binding.path.as_bytes(), dtype_name.as_bytes());
         let format = binding.format.name().as_bytes();
         // SAFETY: each specifier is matched by its arguments (s: string, b: pointer +
         // length, l: long long), all alive for the call; Redis copies them.

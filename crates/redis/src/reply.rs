@@ -2,7 +2,7 @@
 
 use std::cell::OnceCell;
 
-use mmvec_core::Scalar;
+use mmvec_core::{DType, Scalar, strip_nuls};
 use redis_module::{Context, ContextFlags, raw};
 
 pub struct Reply<'a> {
@@ -46,23 +46,35 @@ impl<'a> Reply<'a> {
     }
 
     /// Integers as integers (a `uint64` above 2^63-1, which RESP integers cannot carry,
-    /// as its decimal text); floats as a RESP3 double, or their shortest round-trip text
-    /// in RESP2 (where Redis itself would print 17 digits).
+    /// as its decimal text); floats as a RESP3 double (float16 and bfloat16 widen to it
+    /// exactly), or their shortest round-trip text in RESP2 (where Redis itself would
+    /// print 17 digits); float80 always as its shortest text, which a double would round;
+    /// byte strings as bulk strings, binary-safe.
     pub fn scalar(&self, value: Scalar) {
         match value {
             Scalar::Int(v) => self.int(v),
             Scalar::UInt(v) => match i64::try_from(v) {
                 Ok(v) => self.int(v),
-                Err(_) => self.text(value),
+                Err(_) => self.text(&value),
             },
-            Scalar::F32(_) | Scalar::Float(_) if self.resp3() => {
+            Scalar::F32(_) | Scalar::Float(_) | Scalar::F16(_) | Scalar::BF16(_) if self.resp3() => {
                 raw::reply_with_double(self.ctx, value.to_f64());
             }
-            Scalar::F32(_) | Scalar::Float(_) => self.text(value),
+            Scalar::F32(_) | Scalar::Float(_) | Scalar::F16(_) | Scalar::BF16(_) | Scalar::F80(_) => self.text(&value),
+            Scalar::Bytes(bytes) => self.bulk(&bytes),
         }
     }
 
-    fn text(&self, value: Scalar) {
+    /// One element given as its bytes in the file, as [`scalar`](Reply::scalar) replies
+    /// it; a `bytes<N>` element straight from the mapping, without a copy.
+    pub fn element(&self, dtype: DType, bytes: &[u8]) {
+        match dtype {
+            DType::Bytes(_) => self.bulk(strip_nuls(bytes)),
+            _ => self.scalar(dtype.decode(bytes)),
+        }
+    }
+
+    fn text(&self, value: &Scalar) {
         value.with_text(|text| self.bulk(text));
     }
 }

@@ -122,30 +122,44 @@ fn parse_options(args: &Args) -> Result<Request, RedisError> {
 }
 
 /// `key path value_type [value_size] [writable]`: read-only unless `writable`, as in
-/// RedisMMap's full version; `value_size` must be the type's size (strings are not supported).
+/// RedisMMap's full version. `string` takes its width from `value_size` (`string 8` is
+/// `bytes8`); for any other type a `value_size` must be the type's size.
 fn parse_seed_form(args: &Args) -> Result<Request, RedisError> {
     if args.len() > 6 {
         return Err(RedisError::WrongArity);
     }
     let path = args.text(2)?.to_owned();
-    let dtype = DType::from_name(args.text(3)?).map_err(core_error)?;
-    let (mut writable, mut sized) = (false, false);
+    let name = args.text(3)?;
+    // Any type but `string` is known before its size, and an unknown one is refused first.
+    let named = match name.eq_ignore_ascii_case(DType::BYTES.sized_alias) {
+        true => None,
+        false => Some(DType::from_name(name).map_err(core_error)?),
+    };
+    let (mut writable, mut size) = (false, None);
     for i in 4..args.len() {
         if args.text(i)?.eq_ignore_ascii_case("writable") && !writable {
             writable = true;
-        } else if !sized {
-            let size = integer(args, i, "value_size")?;
-            if size != dtype.itemsize() as i64 {
+        } else if size.is_none() {
+            let value_size = integer(args, i, "value_size")?;
+            // A named type's size is checked where it stands, before what follows it.
+            if let Some(dtype) = named.filter(|dtype| value_size != dtype.itemsize() as i64) {
                 return Err(RedisError::String(format!(
-                    "ERR value_size {size} does not match {dtype}, whose itemsize is {}",
+                    "ERR value_size {value_size} does not match {dtype}, whose itemsize is {}",
                     dtype.itemsize()
                 )));
             }
-            sized = true;
+            size = Some(value_size);
         } else {
             return Err(RedisError::Str("ERR syntax error"));
         }
     }
+    let dtype = match (named, size) {
+        (Some(dtype), _) => dtype,
+        (None, Some(size)) if size < 0 => {
+            return Err(RedisError::String(format!("ERR value_size {size} is not a width of 1 to 65536 bytes")));
+        }
+        (None, size) => DType::with_value_size(name, size.map(|size| size as u64)).map_err(core_error)?,
+    };
     let format = Format::of_path(std::path::Path::new(&path));
     let binding = Binding { path, dtype, readonly: !writable, format };
     Ok(Request { binding, explicit_type: true, explicit_mode: true, explicit_format: false })

@@ -86,7 +86,7 @@ fn reply_range(ctx: &Context, args: &Args, start: i64, stop: i64) -> Result<(), 
     let bytes = vec.range(start, end).map_err(core_error)?;
     reply.array((end - start) as usize);
     for element in bytes.chunks_exact(dtype.itemsize()) {
-        reply.scalar(dtype.decode(element));
+        reply.element(dtype, element);
     }
     Ok(())
 }
@@ -121,9 +121,11 @@ pub fn info(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     })
 }
 
-/// `VTYPE key`: the dtype name (a command of RedisMMap's full version).
+/// `VTYPE key`: the type in the words of RedisMMap's full version, whose command this
+/// is: `int8` … `uint64`, `float`, `double`, `long_double`, `string` (its width is
+/// `VSIZE`), and `float16`, `bfloat16`. `MMVEC.INFO` has the canonical name.
 pub fn dtype(ctx: &Context, args: &Args) -> Result<(), RedisError> {
-    describe(ctx, args, |vector, reply| reply.bulk(vector.binding.dtype.name().as_bytes()))
+    describe(ctx, args, |vector, reply| reply.bulk(vector.binding.dtype.full_version_name().as_bytes()))
 }
 
 /// `VSIZE key`: bytes per element (a command of RedisMMap's full version).

@@ -25,7 +25,7 @@ pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
         .map(|i| Ok((index_for_write(args, i, len)?, dtype.parse(args.bytes(i + 1)).map_err(core_error)?)))
         .collect::<Result<Vec<(u64, Scalar)>, RedisError>>()?;
     vector.write(|vec| match pairs.as_slice() {
-        [(index, value)] => vec.set(*index, *value),
+        [(index, value)] => vec.set(*index, value),
         _ => vec.set_many(&pairs),
     })?;
     let vec = vector.vec()?;
@@ -111,7 +111,7 @@ pub fn incrby(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     let vector = key.existing_vector()?;
     let index = index_for_write(args, 2, vector.count())?;
     let delta = vector.binding.dtype.parse_delta(args.bytes(3)).map_err(core_error)?;
-    let value = vector.write(|vec| vec.increment(index, delta))?;
+    let value = vector.write(|vec| vec.increment(index, &delta))?;
     let (start, bytes) = Effect::element(vector.vec()?, index).map_err(core_error)?;
     commit(ctx, args.raw(1), vector, Propagate::Effect(Effect::PutAt { start, bytes }), c"mmvec.incrby")?;
     Reply::new(ctx).scalar(value);
