@@ -55,8 +55,14 @@ const WITH_DATA: u64 = 1;
 /// # Safety
 /// Called by Redis with a value this module created (a `Box<VectorKey>`).
 pub unsafe extern "C" fn rdb_save(rdb: *mut raw::RedisModuleIO, value: *mut c_void) {
-    // SAFETY: Redis passes back the pointer set_value stored: a live VectorKey.
-    let key = unsafe { &*value.cast::<VectorKey>() };
+    // SAFETY: Redis passes back the pointer set_value stored: a live VectorKey, touched by
+    // nothing else while this runs (on the main thread, or in a fork child's copy).
+    let key = unsafe { &mut *value.cast::<VectorKey>() };
+    // A fork child may hold appends that the server had not written when it forked
+    // (Redis fires no event in the server before the fork of a BGSAVE that serverCron
+    // starts): the child writes them, the same bytes at the same place as the server's
+    // own write will be.
+    key.write_appended_or_log();
     raw::save_slice(rdb, key.binding.path.as_bytes());
     raw::save_slice(rdb, key.binding.dtype.name().as_bytes());
     raw::save_unsigned(rdb, u64::from(key.binding.readonly));
@@ -182,7 +188,9 @@ pub unsafe extern "C" fn aof_rewrite(
     value: *mut c_void,
 ) {
     // SAFETY: as in rdb_save.
-    let vector = unsafe { &*value.cast::<VectorKey>() };
+    let vector = unsafe { &mut *value.cast::<VectorKey>() };
+    // As in rdb_save: an AOF rewrite's child may hold appends the server had not written.
+    vector.write_appended_or_log();
     if let Err(err) = Emitter::aof(aof).and_then(|aof| effects::rebuild(&aof, key, vector)) {
         log_warning(format!("mmvec: cannot rewrite {} into the AOF: {err}", vector.binding.path));
     }
@@ -204,7 +212,7 @@ pub unsafe extern "C" fn mem_usage(value: *const c_void) -> usize {
 /// # Safety
 /// Called by Redis with a value this module created.
 pub unsafe extern "C" fn unlink(_key: *mut raw::RedisModuleString, value: *const c_void) {
-    VectorKey::unlinked(value.cast::<VectorKey>());
+    VectorKey::unlinked(value.cast::<VectorKey>().cast_mut());
 }
 
 /// # Safety

@@ -7,6 +7,7 @@ use redis_module::{Context, RedisError};
 use crate::commands::{exact_arity, index_for_write};
 use crate::dispatch::Args;
 use crate::effects::{Propagate, commit};
+use crate::group_commit;
 use crate::keys::Key;
 use crate::limits;
 use crate::reply::Reply;
@@ -38,23 +39,28 @@ pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     Ok(())
 }
 
-/// `MMVEC.ADD key value [value ...]` / `VADD`: the number of values appended.
+/// `MMVEC.ADD key value [value ...]` / `VADD`: the number of values appended. Under
+/// `mmvec.fsync everysec` or `no` the values may be held back and written with the
+/// iteration's other appends (`group_commit`); the effect carries the bytes appended.
 pub fn add(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     if args.len() < 3 {
         return Err(RedisError::WrongArity);
     }
     let mut key = Key::write(ctx.ctx, args.raw(1))?;
-    let vector = key.existing_vector()?;
+    let vector = key.vector_to_append()?;
     let dtype = vector.binding.dtype;
-    let values =
-        (2..args.len()).map(|i| dtype.parse(args.bytes(i)).map_err(core_error)).collect::<Result<Vec<Scalar>, _>>()?;
+    let mut bytes = Vec::with_capacity((args.len() - 2) * dtype.itemsize());
+    for i in 2..args.len() {
+        dtype.parse_to_bytes(args.bytes(i), &mut bytes).map_err(core_error)?;
+    }
     let start = vector.count();
     let itemsize = dtype.itemsize() as u64;
-    limits::check_growth(start * itemsize, (start + values.len() as u64) * itemsize)?;
-    vector.write(|vec| vec.extend(&values))?;
-    let effect = Effect::splice_from(vector.vec()?, start).map_err(core_error)?;
-    commit(ctx, args.raw(1), vector, Propagate::Effect(effect), c"mmvec.add")?;
-    Reply::new(ctx).count(values.len());
+    limits::check_growth(start * itemsize, start * itemsize + bytes.len() as u64)?;
+    if vector.append(&bytes, group_commit::may_hold())? && !group_commit::held(ctx) {
+        vector.write_appended()?;
+    }
+    commit(ctx, args.raw(1), vector, Propagate::Effect(Effect::Splice { start, bytes: &bytes }), c"mmvec.add")?;
+    Reply::new(ctx).count(args.len() - 2);
     Ok(())
 }
 
