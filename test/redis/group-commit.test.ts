@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MmapVector } from '../..';
-import { type TestServer, infoField, startServer } from '../helpers/redis';
+import { type TestServer, infoField, startServer, waitFor } from '../helpers/redis';
 
 const servers: TestServer[] = [];
 
@@ -143,6 +143,39 @@ describe('group commit of appends', () => {
     expect(await appendsThen('reloaded', 'DEBUG', 'RELOAD')).toBe('OK');
     expect(await redis.call('MMVEC.COUNT', 'reloaded')).toBe(3);
     expect(values('reloaded.f64')).toEqual([1, 2, 3]);
+  });
+
+  it('MMVEC.SYNC and SHUTDOWN right after appends: the appends are in the file first', async () => {
+    const server = await start();
+    const file = path.join(server.dir, 'last.f64');
+    const pipeline = server.redis.pipeline().call('MMVEC.OPEN', 'last', 'last.f64');
+    for (const value of [1, 2, 3]) pipeline.call('MMVEC.ADD', 'last', String(value));
+    pipeline.call('MMVEC.SYNC', 'last');
+    for (const value of [4, 5]) pipeline.call('MMVEC.ADD', 'last', String(value));
+    pipeline.call('SHUTDOWN', 'NOSAVE');
+    // The server exits before it writes the pipeline's replies: the file alone tells.
+    await pipeline.exec().catch(() => undefined);
+    await waitFor('the server to exit', async () => (await server.redis.ping().catch(() => 'gone')) === 'gone');
+    expect(valuesIn(file)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('a snapshot taken while appends are held carries them (mmvec.snapshot data: DUMP inside a transaction)', async () => {
+    const source = await start();
+    const target = await start();
+    expect(await source.redis.call('CONFIG', 'SET', 'mmvec.snapshot', 'data')).toBe('OK');
+    expect(await source.redis.call('MMVEC.OPEN', 'd', 'd.f64')).toBe(0);
+    expect(await source.redis.call('MMVEC.ADD', 'd', '1')).toBe(1);
+    const results = await source.redis
+      .multi()
+      .call('MMVEC.ADD', 'd', '2')
+      .call('MMVEC.ADD', 'd', '3')
+      .dumpBuffer('d')
+      .exec();
+    const payload = results?.[2]?.[1] as Buffer;
+    expect(await target.redis.restore('d', 0, payload)).toBe('OK');
+    expect(await target.redis.call('MMVEC.RANGE', 'd', '0', '-1')).toEqual(['1', '2', '3']);
+    expect(valuesIn(path.join(target.dir, 'd.f64'))).toEqual([1, 2, 3]);
+    expect(valuesIn(path.join(source.dir, 'd.f64'))).toEqual([1, 2, 3]);
   });
 
   it('inside one transaction: DEL, an overwrite, and FLUSHALL ASYNC (which frees on another thread) after appends lose nothing', async () => {

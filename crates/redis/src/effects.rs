@@ -136,14 +136,18 @@ impl<T, R> Emitter<T, R> {
 /// rewrite): `MMVEC.BIND` with the binding, the count, and whether the receiver may
 /// create a missing file (only when that is the whole truth: an empty vector, or the
 /// elements follow; never for a key whose file is missing here); then, with
-/// `mmvec.snapshot data`, a writable key's elements as chunked positional writes and its
-/// length, so a node without the file gets it too.
+/// `mmvec.snapshot data`, a writable key's elements (held-back appends included: see
+/// `VectorKey::chunks`) as chunked positional writes and its length, so a node without
+/// the file gets it too.
 pub fn rebuild<T, R>(emitter: &Emitter<T, R>, key: Name, vector: &VectorKey) -> Result<(), RedisError> {
-    let mapped = vector.vec().ok();
-    let plan = RebuildPlan::of(vector.count(), mapped.is_some(), vector.binding.readonly, carries_data());
+    let mapped = vector.vec().is_ok();
+    let plan = RebuildPlan::of(vector.count(), mapped, vector.binding.readonly, carries_data());
     emitter.bind(key, &vector.binding, vector.count(), plan.create);
-    for effect in mapped.filter(|_| plan.elements).into_iter().flat_map(|vec| vec.rebuild(CHUNK_BYTES)) {
-        emitter.effect(key, &effect)?;
+    if plan.elements {
+        for (start, bytes) in vector.chunks(CHUNK_BYTES) {
+            emitter.effect(key, &Effect::PutAt { start, bytes })?;
+        }
+        emitter.effect(key, &Effect::SetLen(vector.count()))?;
     }
     Ok(())
 }

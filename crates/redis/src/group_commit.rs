@@ -2,11 +2,13 @@
 //! event-loop iteration are held in memory (`VectorKey::append`) and written with one
 //! write per vector before the server sleeps, which is before any of their replies is
 //! sent. Until then, anything else that runs writes them first: every other command on a
-//! vector (`keys::Key::vector`), a snapshot of it (`persistence`, in a fork child too), its
-//! unlinking or freeing, a flush of the keyspace, shutdown (`fork`'s event settles every
-//! vector), and — through a command filter that exists only while appends are held —
-//! every other command at all, since some (a script past `busy-reply-threshold`, a
-//! module that yields) let the server send queued replies without the event below.
+//! vector (`keys::Key::vector`), its unlinking or freeing, a flush of the keyspace,
+//! shutdown (`fork`'s event settles every vector), and — through a command filter that
+//! exists only while appends are held — every other command at all, since some (a script
+//! past `busy-reply-threshold`, a module that yields) let the server send queued replies
+//! without the event below. A snapshot carries them (`VectorKey::chunks`): a fork child
+//! that serverCron starts (a BGSAVE, a rewrite, a full sync; Redis fires no event in the
+//! server before that fork) may hold some, and must not write the file itself.
 //!
 //! Where this runs, in `beforeSleep` (`server.c`), the same in every supported server:
 //! Redis 7.0.15 fires `REDISMODULE_SUBEVENT_EVENTLOOP_BEFORE_SLEEP` (line 1615), then

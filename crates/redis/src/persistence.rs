@@ -9,7 +9,7 @@
 
 use std::ffi::{CString, c_int, c_void};
 
-use mmvec_core::{DType, Error as CoreError, Format, Mode, Restore, checksum};
+use mmvec_core::{DType, Error as CoreError, Format, Mode, Restore, checksum_of_parts};
 use redis_module::logging::log_warning;
 use redis_module::native_types::RedisType;
 use redis_module::raw;
@@ -55,14 +55,8 @@ const WITH_DATA: u64 = 1;
 /// # Safety
 /// Called by Redis with a value this module created (a `Box<VectorKey>`).
 pub unsafe extern "C" fn rdb_save(rdb: *mut raw::RedisModuleIO, value: *mut c_void) {
-    // SAFETY: Redis passes back the pointer set_value stored: a live VectorKey, touched by
-    // nothing else while this runs (on the main thread, or in a fork child's copy).
-    let key = unsafe { &mut *value.cast::<VectorKey>() };
-    // A fork child may hold appends that the server had not written when it forked
-    // (Redis fires no event in the server before the fork of a BGSAVE that serverCron
-    // starts): the child writes them, the same bytes at the same place as the server's
-    // own write will be.
-    key.write_appended_or_log();
+    // SAFETY: Redis passes back the pointer set_value stored: a live VectorKey.
+    let key = unsafe { &*value.cast::<VectorKey>() };
     raw::save_slice(rdb, key.binding.path.as_bytes());
     raw::save_slice(rdb, key.binding.dtype.name().as_bytes());
     raw::save_unsigned(rdb, u64::from(key.binding.readonly));
@@ -71,11 +65,14 @@ pub unsafe extern "C" fn rdb_save(rdb: *mut raw::RedisModuleIO, value: *mut c_vo
     match key.vec() {
         Ok(vec) if carries_data() => {
             raw::save_unsigned(rdb, WITH_DATA);
-            for (_, chunk) in vec.chunks(CHUNK_BYTES) {
+            // The held-back appends too: a fork child (Redis fires no event in the server
+            // before the fork of a BGSAVE that serverCron starts) may hold some that the
+            // file does not have yet.
+            for (_, chunk) in key.chunks(CHUNK_BYTES) {
                 raw::save_slice(rdb, chunk);
             }
             raw::save_slice(rdb, &[]);
-            raw::save_unsigned(rdb, u64::from(checksum(vec.as_bytes())));
+            raw::save_unsigned(rdb, u64::from(checksum_of_parts([vec.as_bytes(), key.held_appends()])));
         }
         // An unavailable key has no data to carry: it stays a binding.
         _ => raw::save_unsigned(rdb, BINDING_ONLY),
@@ -188,9 +185,7 @@ pub unsafe extern "C" fn aof_rewrite(
     value: *mut c_void,
 ) {
     // SAFETY: as in rdb_save.
-    let vector = unsafe { &mut *value.cast::<VectorKey>() };
-    // As in rdb_save: an AOF rewrite's child may hold appends the server had not written.
-    vector.write_appended_or_log();
+    let vector = unsafe { &*value.cast::<VectorKey>() };
     if let Err(err) = Emitter::aof(aof).and_then(|aof| effects::rebuild(&aof, key, vector)) {
         log_warning(format!("mmvec: cannot rewrite {} into the AOF: {err}", vector.binding.path));
     }

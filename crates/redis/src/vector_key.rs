@@ -232,8 +232,8 @@ impl VectorKey {
     }
 
     /// As [`VectorKey::write_appended`] where no client waits for the outcome (a failure
-    /// is logged, and the appends stay held for the next attempt), and without the list
-    /// of vectors with held appends: for its own users, and for a fork child.
+    /// is logged, and the appends stay held for the next attempt), leaving the list of
+    /// vectors with held appends to the caller: unlinking, dropping, that list's own pass.
     pub fn write_appended_or_log(&mut self) {
         if let Err(err) = self.write_held() {
             let text = match err {
@@ -337,6 +337,25 @@ impl VectorKey {
             Backing::Mapped(vec) => (vec.len() + self.appended.len() / vec.dtype().itemsize()) as u64,
             Backing::Unavailable { count, .. } => *count,
         }
+    }
+
+    /// The vector's bytes in runs of whole elements of at most `max_bytes`, each with the
+    /// index of its first element: the file's (see `MappedVec::chunks`), then the
+    /// held-back appends'. What a snapshot carries: in a fork child the appends may not be
+    /// in the file, and the child must not write them there (the server may have
+    /// written, shrunk and overwritten that part since the fork).
+    pub fn chunks(&self, max_bytes: usize) -> impl Iterator<Item = (u64, &[u8])> {
+        let mapped = self.vec().ok();
+        let (len, itemsize) = mapped.map_or((0, 1), |vec| (vec.len() as u64, vec.dtype().itemsize()));
+        let per_chunk = (max_bytes / itemsize).max(1);
+        let held = self.appended.chunks(per_chunk * itemsize).enumerate();
+        let held = held.map(move |(n, chunk)| (len + (n * per_chunk) as u64, chunk));
+        mapped.into_iter().flat_map(move |vec| vec.chunks(max_bytes)).chain(held)
+    }
+
+    /// The held-back appends (see `appended`).
+    pub fn held_appends(&self) -> &[u8] {
+        &self.appended
     }
 
     /// Whether the file is longer than the vector until a deferred shrink completes.
