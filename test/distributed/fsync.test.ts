@@ -222,6 +222,38 @@ describe.skipIf(problem !== undefined)('mmvec.fsync, observed with strace', () =
     expect(syncs[0]!.time - written, 'seconds from the reply to the fdatasync').toBeLessThan(2);
   });
 
+  it('group commit: under everysec pipelined appends share writes, the first before any reply; under always each has its own', async () => {
+    const gfile = path.join(fs.realpathSync(server.dir), 'g.f64');
+    expect(await server.redis.call('MMVEC.OPEN', 'g', 'g.f64')).toBe(0);
+    const client = server.connect();
+    const appends = async (n: number) => {
+      const pipeline = client.pipeline();
+      for (let i = 0; i < n; i++) pipeline.call('MMVEC.ADD', 'g', String(i));
+      expect(((await pipeline.exec()) ?? []).map(([, count]) => count)).toEqual(Array(n).fill(1));
+    };
+    const writesOf = (calls: Call[]) => calls.filter((c) => c.name === 'pwrite64' && c.line.includes(`<${gfile}>`));
+
+    expect(await server.redis.call('CONFIG', 'SET', 'mmvec.fsync', 'everysec')).toBe('OK');
+    let trace = await Trace.attach(pid, traceDir);
+    await appends(100);
+    let calls = await trace.detach();
+    const grouped = writesOf(calls);
+    expect(grouped.length, 'writes of the file').toBeGreaterThan(0);
+    expect(grouped.length, 'fewer writes than appends').toBeLessThan(100);
+    const firstReply = calls.findIndex(
+      (c) => c.name === 'write' && c.line.includes('<socket:') && c.line.includes('":1\\r\\n'),
+    );
+    expect(firstReply, 'the replies').toBeGreaterThanOrEqual(0);
+    expect(calls.indexOf(grouped[0]!), 'the first write before the first reply').toBeLessThan(firstReply);
+
+    expect(await server.redis.call('CONFIG', 'SET', 'mmvec.fsync', 'always')).toBe('OK');
+    trace = await Trace.attach(pid, traceDir);
+    await appends(20);
+    calls = await trace.detach();
+    expect(writesOf(calls).length, 'one write per append').toBe(20);
+    expect(fs.statSync(gfile).size).toBe(120 * 8);
+  });
+
   it('always on a replica: each effect from the primary is fdatasynced as the replica applies it', async () => {
     // The full sync carries the elements, so the replica has its own v.f64 to write.
     expect(await server.redis.call('CONFIG', 'SET', 'mmvec.snapshot', 'data')).toBe('OK');

@@ -300,6 +300,7 @@ describe('INFO and CONFIG', () => {
 describe('the internal effect commands', () => {
   const internal: [string, (string | Buffer)[]][] = [
     ['MMVEC.PUTAT', ['MMVEC.PUTAT', 'eff', '0', f64(9)]],
+    ['MMVEC.PUTTEXT', ['MMVEC.PUTTEXT', 'eff', '0', '9']],
     ['MMVEC.SPLICE', ['MMVEC.SPLICE', 'eff', '0', f64(9, 9, 9)]],
     ['MMVEC.SETLEN', ['MMVEC.SETLEN', 'eff', '0']],
     ['MMVEC.BIND', ['MMVEC.BIND', 'eff', 'other.bin', 'float64', '0', '0', '1']],
@@ -325,7 +326,7 @@ describe('the internal effect commands', () => {
     },
   );
 
-  it('the AOF holds the effects (MMVEC.BIND/SPLICE/PUTAT/SETLEN), never the client commands', async () => {
+  it('the AOF holds the effects (MMVEC.BIND/SPLICE/PUTAT/PUTTEXT/SETLEN), never the client commands', async () => {
     const bin = (...values: number[]) => Buffer.from(Int16Array.from(values).buffer).toString('latin1');
     const mark = aofCommands(server.dir).length;
     await redis.call('MMVEC.OPEN', 'aof', 'aof.bin', 'TYPE', 'int16');
@@ -347,7 +348,7 @@ describe('the internal effect commands', () => {
     expect(written).toEqual([
       ['MMVEC.BIND', 'aof', 'aof.bin', 'int16', '0', '0', '1', 'raw'],
       ['MMVEC.SPLICE', 'aof', '0', bin(1, 2, 3)],
-      ['MMVEC.PUTAT', 'aof', '1', bin(9)],
+      ['MMVEC.PUTTEXT', 'aof', '1', '9'],
       ['MMVEC.PUTAT', 'aof', '0', bin(6)],
       ['MMVEC.SETLEN', 'aof', '2'],
       ['MMVEC.SETLEN', 'aof', '1'],

@@ -823,6 +823,7 @@ describe('module errors', () => {
   describe('internal commands', () => {
     it.each([
       ['MMVEC.PUTAT', ['0', 'abcdefgh']],
+      ['MMVEC.PUTTEXT', ['0', '1.5']],
       ['MMVEC.SPLICE', ['0', 'abcdefgh']],
       ['MMVEC.SETLEN', ['0']],
     ])('%s is refused from a client, whatever the key and arguments', async (command, args) => {

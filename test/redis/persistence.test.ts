@@ -448,7 +448,17 @@ describe('the AOF tail replayed onto the live file', () => {
     // Nothing was rewritten: the whole history is in the incr file, as effects.
     const names = new Set(aofCommands(first.dir, '.incr.aof').map((c) => c[0]));
     expect(names).toEqual(
-      new Set(['SELECT', 'MMVEC.BIND', 'MMVEC.SPLICE', 'MMVEC.PUTAT', 'MMVEC.SETLEN', 'MULTI', 'EXEC', 'DEL']),
+      new Set([
+        'SELECT',
+        'MMVEC.BIND',
+        'MMVEC.SPLICE',
+        'MMVEC.PUTAT',
+        'MMVEC.PUTTEXT',
+        'MMVEC.SETLEN',
+        'MULTI',
+        'EXEC',
+        'DEL',
+      ]),
     );
 
     const loadsBefore = aofLoads(first);
@@ -495,6 +505,26 @@ describe('the AOF tail replayed onto the live file', () => {
 });
 
 // ---------------------------------------------------------------------------------------
+
+describe('MMVEC.PUTTEXT in the AOF (the effect of MMVEC.SET)', () => {
+  it('a write past the end extends with zeros; a value the dtype refuses is logged and changes nothing', async () => {
+    const args = ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no'];
+    const first = await start({ args });
+    expect(await first.redis.call('MMVEC.OPEN', 't', 't.i16', 'TYPE', 'int16')).toBe(0);
+    await first.stop('nosave');
+    const aofDir = path.join(first.dir, 'appendonlydir');
+    const incr = fs.readdirSync(aofDir).find((f) => f.endsWith('.incr.aof'))!;
+    const resp = (...words: string[]) => `*${words.length}\r\n${words.map((w) => `$${w.length}\r\n${w}\r\n`).join('')}`;
+    fs.appendFileSync(
+      path.join(aofDir, incr),
+      resp('MMVEC.PUTTEXT', 't', '2', '7', '0', '-3') + resp('MMVEC.PUTTEXT', 't', '1', '5', '0', 'abc'),
+    );
+    const second = await restart(first);
+    expect(await second.redis.call('MMVEC.RANGE', 't', '0', '-1')).toEqual([-3, 0, 7]);
+    expect(fs.readFileSync(path.join(second.dir, 't.i16'))).toEqual(Buffer.from(Int16Array.of(-3, 0, 7).buffer));
+    expect(second.log()).toContain("ERR value 'abc' is not valid for int16: not an integer");
+  });
+});
 
 describe('a backing file missing or unusable at load', () => {
   // BUG: a read-write key's file is re-created empty at load (VectorKey::open maps with

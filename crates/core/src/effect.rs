@@ -15,6 +15,13 @@ pub enum Effect<'a> {
     PutAt { start: u64, bytes: &'a [u8] },
     /// Several [`Effect::PutAt`] writes, in order, as one effect.
     PutMany(&'a [(u64, &'a [u8])]),
+    /// Values as a client wrote them (text, [`DType::parse`] syntax), each written at its
+    /// index as [`Effect::PutAt`] writes its bytes, in order. As absolute as `PutMany`:
+    /// the bytes depend on the text and the vector's dtype only, so a writer can pass on
+    /// the client's own strings instead of formatting new ones.
+    ///
+    /// [`DType::parse`]: crate::DType::parse
+    PutText(&'a [(u64, &'a [u8])]),
     /// The elements from `start` to the end, and so the length ([`MappedVec::splice`]).
     Splice { start: u64, bytes: &'a [u8] },
     /// The length: truncating, or extending with zeros.
@@ -43,11 +50,20 @@ impl<'a> Effect<'a> {
 impl MappedVec {
     /// Applies an effect. It must not fail for a reader of the file: shrinks that a
     /// reader blocks change the length now and truncate the file later
-    /// ([`MappedVec::resize_deferred`]).
+    /// ([`MappedVec::resize_deferred`]). A [`Effect::PutText`] value the dtype refuses
+    /// fails before anything is written.
     pub fn apply(&mut self, effect: &Effect) -> Result<()> {
         match *effect {
             Effect::PutAt { start, bytes } => self.put_at(start, bytes),
             Effect::PutMany(writes) => writes.iter().try_for_each(|&(start, bytes)| self.put_at(start, bytes)),
+            Effect::PutText(writes) => {
+                let mut encoded = Vec::with_capacity(writes.len() * self.dtype().itemsize());
+                for (_, text) in writes {
+                    self.dtype().parse_to_bytes(text, &mut encoded)?;
+                }
+                let elements = encoded.chunks_exact(self.dtype().itemsize());
+                writes.iter().zip(elements).try_for_each(|(&(start, _), bytes)| self.put_at(start, bytes))
+            }
             Effect::Splice { start, bytes } => self.splice(start, bytes),
             Effect::SetLen(len) => self.resize_deferred(len),
         }

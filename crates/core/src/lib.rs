@@ -35,6 +35,6 @@ pub use half;
 pub use mapped_vec::{Flusher, MappedVec};
 pub use open_options::{Format, Mode, OpenOptions};
 pub use region::SharedBytes;
-pub use restore::{Restore, checksum};
+pub use restore::{Restore, checksum, checksum_of_parts};
 pub use root::Root;
 pub use scalar::Scalar;

@@ -564,6 +564,34 @@ impl MappedVec {
         })
     }
 
+    /// Gives the file disk space for `bytes` bytes of data without changing its size
+    /// (`fallocate` with `FALLOC_FL_KEEP_SIZE`), so that appends within them can be
+    /// written later without running out of space. `Ok(false)` where the file system (or
+    /// the platform) cannot reserve. A full disk is reported as the write it stands for
+    /// (`write <path>: No space left on device`).
+    pub fn reserve(&self, bytes: usize) -> Result<bool> {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            let Ok(end) = libc::off_t::try_from(self.data_offset.saturating_add(bytes)) else { return Ok(false) };
+            // SAFETY: the descriptor is this vector's open file; fallocate reads only its
+            // arguments.
+            if unsafe { libc::fallocate(self.file.as_raw_fd(), libc::FALLOC_FL_KEEP_SIZE, 0, end) } == 0 {
+                return Ok(true);
+            }
+            let err = std::io::Error::last_os_error();
+            match err.raw_os_error() {
+                Some(libc::EOPNOTSUPP | libc::ENOSYS) => Ok(false),
+                _ => Err(Error::io("write", &self.path, err)),
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = bytes;
+            Ok(false)
+        }
+    }
+
     /// Where the open file really is (after any rename or symlink swap since the open),
     /// and how many hard links it has: what a caller confining files checks.
     pub fn real_location(&self) -> Result<(PathBuf, u64)> {
@@ -841,6 +869,26 @@ fn is_symlink_refusal(err: &std::io::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reservation gives the file disk blocks but not size.
+    #[test]
+    fn reserving_space_leaves_the_size_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v.bin");
+        let mut v = MappedVec::open(&path, OpenOptions::new(DType::Int64, Mode::Append)).expect("open");
+        v.push(Scalar::Int(7)).expect("push");
+        let reserved = v.reserve(1 << 20).expect("reserve");
+        assert_eq!(std::fs::metadata(&path).expect("stat").len(), 8);
+        #[cfg(target_os = "linux")]
+        if reserved {
+            use std::os::unix::fs::MetadataExt;
+            assert!(std::fs::metadata(&path).expect("stat").blocks() * 512 >= 1 << 20);
+        }
+        #[cfg(not(target_os = "linux"))]
+        assert!(!reserved);
+        v.push(Scalar::Int(8)).expect("push");
+        assert_eq!(std::fs::read(&path).expect("read"), [7, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0]);
+    }
 
     /// The exact-mapping policy (Windows') on this platform, through a whole life cycle.
     #[test]

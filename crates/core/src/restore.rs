@@ -16,6 +16,14 @@ pub fn checksum(bytes: &[u8]) -> u32 {
     crc32fast::hash(bytes)
 }
 
+/// [`checksum`] of bytes that come in parts, as if they were one run (a vector's bytes in
+/// its file, then appended bytes not yet written there).
+pub fn checksum_of_parts<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u32 {
+    let mut hasher = crc32fast::Hasher::new();
+    parts.into_iter().for_each(|part| hasher.update(part));
+    hasher.finalize()
+}
+
 /// A vector file being restored: chunks go to a temporary file beside the target, which
 /// replaces the target only once its length and checksum match.
 ///
@@ -159,6 +167,12 @@ impl Drop for TempFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_checksum_in_parts_is_the_checksum_of_the_whole() {
+        let whole = b"0123456789abcdef";
+        assert_eq!(checksum_of_parts([&whole[..5], &whole[5..], &[][..]]), checksum(whole));
+    }
 
     #[test]
     fn a_verified_restore_replaces_the_target() {

@@ -17,6 +17,8 @@ use proptest::prelude::*;
 enum Op {
     Push(Vec<Scalar>),
     Set(Vec<(u64, Scalar)>),
+    /// A set whose values arrive as text, as a Redis client sends them.
+    SetText(Vec<(u64, Scalar)>),
     Pop,
     Clear,
     Truncate(u64),
@@ -55,6 +57,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => prop::collection::vec(scalar(), 0..20).prop_map(Op::Push),
         3 => prop::collection::vec((0u64..40, scalar()), 1..5).prop_map(Op::Set),
+        3 => prop::collection::vec((0u64..40, scalar()), 1..5).prop_map(Op::SetText),
         2 => Just(Op::Pop),
         1 => Just(Op::Clear),
         1 => (0u64..50).prop_map(Op::Truncate),
@@ -69,11 +72,23 @@ fn encode(dtype: DType, value: Scalar) -> Option<Vec<u8>> {
     dtype.encode(&value, &mut out).ok().map(|_| out)
 }
 
+/// Each value as a client's text and that text parsed as `dtype` (`None` if refused).
+fn through_text(dtype: DType, pairs: &[(u64, Scalar)]) -> Option<Vec<(u64, Vec<u8>, Scalar)>> {
+    pairs
+        .iter()
+        .map(|(i, v)| v.with_text(|text| dtype.parse(text).ok().map(|parsed| (*i, text.to_vec(), parsed))))
+        .collect()
+}
+
 /// Applies `op` to the model; returns whether the real vector must succeed.
 fn apply(model: &mut Vec<u8>, dtype: DType, op: &Op) -> bool {
     let size = dtype.itemsize();
     let len = (model.len() / size) as u64;
     match op {
+        Op::SetText(pairs) => match through_text(dtype, pairs) {
+            Some(parsed) => apply(model, dtype, &Op::Set(parsed.into_iter().map(|(i, _, v)| (i, v)).collect())),
+            None => false,
+        },
         Op::Push(values) => {
             let encoded: Option<Vec<Vec<u8>>> = values.iter().map(|v| encode(dtype, v.clone())).collect();
             let Some(encoded) = encoded else { return false };
@@ -142,6 +157,11 @@ fn run(dtype: DType, ops: Vec<Op>, file_name: &str) -> Result<(), TestCaseError>
         let outcome = match op {
             Op::Push(values) => vec.extend(values).map(|_| ()),
             Op::Set(pairs) => vec.set_many(pairs),
+            Op::SetText(pairs) => match through_text(dtype, pairs) {
+                Some(parsed) => vec.set_many(&parsed.into_iter().map(|(i, _, v)| (i, v)).collect::<Vec<_>>()),
+                // A text the dtype refuses never reaches the vector; the model refuses it too.
+                None => Err(mmvec_core::Error::ReadOnly),
+            },
             Op::Pop => vec.pop().map(|_| ()),
             Op::Clear => vec.clear().map(|_| ()),
             Op::Truncate(n) => vec.truncate(*n),
@@ -178,6 +198,7 @@ fn run(dtype: DType, ops: Vec<Op>, file_name: &str) -> Result<(), TestCaseError>
 #[derive(Clone, Debug)]
 enum OwnedEffect {
     PutMany(Vec<(u64, Vec<u8>)>),
+    PutText(Vec<(u64, Vec<u8>)>),
     Splice(u64, Vec<u8>),
     SetLen(u64),
 }
@@ -187,6 +208,7 @@ impl OwnedEffect {
         match *effect {
             Effect::PutAt { start, bytes } => OwnedEffect::PutMany(vec![(start, bytes.to_vec())]),
             Effect::PutMany(writes) => OwnedEffect::PutMany(writes.iter().map(|&(i, b)| (i, b.to_vec())).collect()),
+            Effect::PutText(writes) => OwnedEffect::PutText(writes.iter().map(|&(i, t)| (i, t.to_vec())).collect()),
             Effect::Splice { start, bytes } => OwnedEffect::Splice(start, bytes.to_vec()),
             Effect::SetLen(len) => OwnedEffect::SetLen(len),
         }
@@ -200,6 +222,10 @@ impl OwnedEffect {
                     [(start, bytes)] => vec.apply(&Effect::PutAt { start: *start, bytes }),
                     _ => vec.apply(&Effect::PutMany(&writes)),
                 }
+            }
+            OwnedEffect::PutText(writes) => {
+                let writes: Vec<(u64, &[u8])> = writes.iter().map(|(i, t)| (*i, t.as_slice())).collect();
+                vec.apply(&Effect::PutText(&writes))
             }
             OwnedEffect::Splice(start, bytes) => vec.apply(&Effect::Splice { start: *start, bytes }),
             OwnedEffect::SetLen(len) => vec.apply(&Effect::SetLen(*len)),
@@ -220,6 +246,14 @@ fn perform(vec: &mut MappedVec, op: &Op) -> mmvec_core::Result<Option<OwnedEffec
             vec.set_many(pairs)?;
             let writes = pairs.iter().map(|(i, _)| Effect::element(vec, *i)).collect::<mmvec_core::Result<Vec<_>>>()?;
             OwnedEffect::of(&Effect::PutMany(&writes))
+        }
+        Op::SetText(pairs) => {
+            // As `MMVEC.SET`: the values parsed from the client's text are written, and the
+            // text itself is the effect.
+            let Some(parsed) = through_text(vec.dtype(), pairs) else { return Ok(None) };
+            vec.set_many(&parsed.iter().map(|(i, _, v)| (*i, v.clone())).collect::<Vec<_>>())?;
+            let writes: Vec<(u64, &[u8])> = parsed.iter().map(|(i, text, _)| (*i, text.as_slice())).collect();
+            OwnedEffect::of(&Effect::PutText(&writes))
         }
         Op::Pop => match vec.pop()? {
             Some(_) => OwnedEffect::of(&Effect::length_of(vec)),

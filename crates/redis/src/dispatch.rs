@@ -27,6 +27,11 @@ impl<'a> Args<'a> {
         self.argv.get(i).copied().unwrap_or(std::ptr::null_mut())
     }
 
+    /// The arguments from `i` on, as Redis's own strings, to pass on in an effect.
+    pub fn raw_from(&self, i: usize) -> &'a [*mut raw::RedisModuleString] {
+        self.argv.get(i..).unwrap_or(&[])
+    }
+
     pub fn text(&self, i: usize) -> Result<&'a str, RedisError> {
         std::str::from_utf8(self.bytes(i)).map_err(|_| RedisError::Str("ERR argument is not valid UTF-8"))
     }

@@ -5,12 +5,13 @@
 //! also writes back pages dirtied through the mapping. `no` leaves it to the kernel.
 
 use std::fs::File;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use mmvec_core::MappedVec;
-use redis_module::enum_configuration;
+use redis_module::configuration::{ConfigurationContext, ConfigurationValue};
+use redis_module::{RedisError, enum_configuration};
 
 enum_configuration! {
     #[allow(non_camel_case_types)]
@@ -22,7 +23,22 @@ enum_configuration! {
     }
 }
 
-pub static FSYNC: Mutex<Fsync> = Mutex::new(Fsync::everysec);
+/// The policy as the `mmvec.fsync` setting holds it: an atomic, read by every write
+/// (the crate's `Mutex` setting cost a lock and an unlock per command).
+pub struct FsyncSetting(AtomicI32);
+
+pub static FSYNC: FsyncSetting = FsyncSetting(AtomicI32::new(Fsync::everysec as i32));
+
+impl ConfigurationValue<Fsync> for FsyncSetting {
+    fn get(&self, _ctx: &ConfigurationContext) -> Fsync {
+        policy()
+    }
+
+    fn set(&self, _ctx: &ConfigurationContext, value: Fsync) -> Result<(), RedisError> {
+        self.0.store(value.into(), Ordering::Relaxed);
+        Ok(())
+    }
+}
 
 /// A writable vector's file, as the background syncer sees it.
 pub struct SyncHandle {
@@ -33,7 +49,7 @@ pub struct SyncHandle {
 static DIRTY_CANDIDATES: Mutex<Vec<Weak<SyncHandle>>> = Mutex::new(Vec::new());
 
 pub fn policy() -> Fsync {
-    FSYNC.lock().map(|p| p.clone()).unwrap_or(Fsync::everysec)
+    Fsync::try_from(FSYNC.0.load(Ordering::Relaxed)).unwrap_or(Fsync::everysec)
 }
 
 /// Registers a writable vector with the syncer; `None` if its file cannot be duplicated

@@ -5,7 +5,8 @@
 //! `RedisModule_EmitAOF` in an AOF rewrite.
 //!
 //! Arguments go to Redis as (pointer, length) and `long long` format specifiers, so an
-//! effect costs no string building of its own.
+//! effect costs no string building of its own; an effect whose text is the client's own
+//! (`MMVEC.SET`'s indices and values, as `MMVEC.PUTTEXT`) passes on the client's strings.
 
 use std::ffi::{CStr, c_char, c_int, c_longlong};
 
@@ -42,11 +43,12 @@ impl Emitter<raw::RedisModuleIO, ()> {
 }
 
 impl<T, R> Emitter<T, R> {
-    /// `MMVEC.PUTAT`, `MMVEC.SPLICE` or `MMVEC.SETLEN` for `key`.
+    /// `MMVEC.PUTAT`, `MMVEC.PUTTEXT`, `MMVEC.SPLICE` or `MMVEC.SETLEN` for `key`.
     pub fn effect(&self, key: Name, effect: &Effect) -> Result<(), RedisError> {
         match *effect {
             Effect::PutAt { start, bytes } => self.positional(c"MMVEC.PUTAT", key, start, Some(bytes)),
-            Effect::PutMany(writes) => self.put_many(key, writes),
+            Effect::PutMany(writes) => self.put_many(c"MMVEC.PUTAT", key, writes),
+            Effect::PutText(writes) => self.put_many(c"MMVEC.PUTTEXT", key, writes),
             Effect::Splice { start, bytes } => self.positional(c"MMVEC.SPLICE", key, start, Some(bytes)),
             Effect::SetLen(len) => self.positional(c"MMVEC.SETLEN", key, len, None),
         }
@@ -92,9 +94,9 @@ impl<T, R> Emitter<T, R> {
         Ok(())
     }
 
-    /// `MMVEC.PUTAT key index bytes [index bytes ...]`: as many arguments as writes, so
+    /// `command key index bytes [index bytes ...]`: as many arguments as writes, so
     /// passed as a vector of strings (`v`), made here and released after the call.
-    fn put_many(&self, key: Name, writes: &[(u64, &[u8])]) -> Result<(), RedisError> {
+    fn put_many(&self, command: &CStr, key: Name, writes: &[(u64, &[u8])]) -> Result<(), RedisError> {
         let (create, free) = (api!(RedisModule_CreateString), api!(RedisModule_FreeString));
         let mut args: Vec<Name> = Vec::with_capacity(1 + 2 * writes.len());
         args.push(key);
@@ -107,12 +109,27 @@ impl<T, R> Emitter<T, R> {
             }
         }
         // SAFETY: `v` takes an array of strings and its length; Redis retains those it keeps.
-        unsafe { (self.emit)(self.target, c"MMVEC.PUTAT".as_ptr(), c"v".as_ptr(), args.as_ptr(), args.len()) };
+        unsafe { (self.emit)(self.target, command.as_ptr(), c"v".as_ptr(), args.as_ptr(), args.len()) };
         for &made in &args[1..] {
             // SAFETY: each was created above with no context and is released once.
             unsafe { free(std::ptr::null_mut(), made) };
         }
         Ok(())
+    }
+
+    /// `command` with strings Redis already holds (a client's arguments), passed as they
+    /// are: Redis takes a reference to each, nothing is copied or formatted. Three (a key
+    /// and one pair, the common case) go as `sss`, which Redis sizes its list for at once;
+    /// more as a vector (`v`), for which it grows the list.
+    fn strings(&self, command: &CStr, args: &[Name]) {
+        // SAFETY: `s` takes a live string, `v` an array of live strings and its length;
+        // Redis retains the ones it keeps.
+        unsafe {
+            match *args {
+                [key, index, value] => (self.emit)(self.target, command.as_ptr(), c"sss".as_ptr(), key, index, value),
+                _ => (self.emit)(self.target, command.as_ptr(), c"v".as_ptr(), args.as_ptr(), args.len()),
+            };
+        }
     }
 }
 
@@ -120,14 +137,18 @@ impl<T, R> Emitter<T, R> {
 /// rewrite): `MMVEC.BIND` with the binding, the count, and whether the receiver may
 /// create a missing file (only when that is the whole truth: an empty vector, or the
 /// elements follow; never for a key whose file is missing here); then, with
-/// `mmvec.snapshot data`, a writable key's elements as chunked positional writes and its
-/// length, so a node without the file gets it too.
+/// `mmvec.snapshot data`, a writable key's elements (held-back appends included: see
+/// `VectorKey::chunks`) as chunked positional writes and its length, so a node without
+/// the file gets it too.
 pub fn rebuild<T, R>(emitter: &Emitter<T, R>, key: Name, vector: &VectorKey) -> Result<(), RedisError> {
-    let mapped = vector.vec().ok();
-    let plan = RebuildPlan::of(vector.count(), mapped.is_some(), vector.binding.readonly, carries_data());
+    let mapped = vector.vec().is_ok();
+    let plan = RebuildPlan::of(vector.count(), mapped, vector.binding.readonly, carries_data());
     emitter.bind(key, &vector.binding, vector.count(), plan.create);
-    for effect in mapped.filter(|_| plan.elements).into_iter().flat_map(|vec| vec.rebuild(CHUNK_BYTES)) {
-        emitter.effect(key, &effect)?;
+    if plan.elements {
+        for (start, bytes) in vector.chunks(CHUNK_BYTES) {
+            emitter.effect(key, &Effect::PutAt { start, bytes })?;
+        }
+        emitter.effect(key, &Effect::SetLen(vector.count()))?;
     }
     Ok(())
 }
@@ -152,6 +173,9 @@ impl RebuildPlan {
 pub enum Propagate<'a> {
     /// The effect of a client's write.
     Effect(Effect<'a>),
+    /// An [`Effect::PutText`] whose key, indices and texts are the client's arguments
+    /// (`key index value [index value ...]`), sent as `MMVEC.PUTTEXT` with those strings.
+    ClientText(&'a [Name]),
     /// An effect command applied here, passed on as it came.
     Verbatim,
 }
@@ -168,6 +192,7 @@ pub fn commit(
 ) -> Result<(), RedisError> {
     match propagate {
         Propagate::Effect(effect) => Emitter::replicate(ctx)?.effect(key, &effect)?,
+        Propagate::ClientText(args) => Emitter::replicate(ctx)?.strings(c"MMVEC.PUTTEXT", args),
         Propagate::Verbatim => {
             ctx.replicate_verbatim();
         }

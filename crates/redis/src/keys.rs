@@ -10,6 +10,8 @@ use crate::api::api;
 use crate::persistence::VECTOR_TYPE;
 use crate::vector_key::VectorKey;
 
+const NO_SUCH_KEY: RedisError = RedisError::Str("ERR no such key");
+
 /// An open key, closed when dropped.
 pub struct Key {
     key: *mut raw::RedisModuleKey,
@@ -38,9 +40,30 @@ impl Key {
         Ok(unsafe { key_type(self.key) } == raw::REDISMODULE_KEYTYPE_EMPTY as c_int)
     }
 
-    /// The vector under the key: `None` if the key is empty, `WRONGTYPE` if it holds
-    /// another type.
+    /// The vector under the key, its held-back appends written first (so every command
+    /// sees the file as the vector is): `None` if the key is empty, `WRONGTYPE` if it
+    /// holds another type.
     pub fn vector(&mut self) -> Result<Option<&mut VectorKey>, RedisError> {
+        match self.held_vector()? {
+            Some(vector) => {
+                vector.write_appended()?;
+                Ok(Some(vector))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The vector under a key a write needs: a missing key is an error.
+    pub fn existing_vector(&mut self) -> Result<&mut VectorKey, RedisError> {
+        self.vector()?.ok_or(NO_SUCH_KEY)
+    }
+
+    /// As [`Key::existing_vector`] for an append, which may join the held-back appends.
+    pub fn vector_to_append(&mut self) -> Result<&mut VectorKey, RedisError> {
+        self.held_vector()?.ok_or(NO_SUCH_KEY)
+    }
+
+    fn held_vector(&mut self) -> Result<Option<&mut VectorKey>, RedisError> {
         if self.is_empty()? {
             return Ok(None);
         }
@@ -53,11 +76,6 @@ impl Key {
             }
             Ok(get_value(self.key).cast::<VectorKey>().as_mut())
         }
-    }
-
-    /// The vector under a key a write needs: a missing key is an error.
-    pub fn existing_vector(&mut self) -> Result<&mut VectorKey, RedisError> {
-        self.vector()?.ok_or(RedisError::Str("ERR no such key"))
     }
 
     /// Stores `vector` under the (empty, writable) key.

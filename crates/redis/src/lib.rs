@@ -13,6 +13,7 @@ mod durability;
 mod effects;
 mod filter;
 mod fork;
+mod group_commit;
 mod info;
 mod keys;
 mod limits;
@@ -52,6 +53,9 @@ fn init(ctx: &Context, args: &[RedisString]) -> Status {
     }
     if !fork::subscribe(ctx, vector_key::settle_all) {
         ctx.log_warning("mmvec: cannot follow fork children; shrinks during BGSAVE may kill the child");
+    }
+    if !group_commit::subscribe(ctx) {
+        ctx.log_warning("mmvec: cannot follow the event loop; every append is written before its reply");
     }
     durability::start_syncer();
     vector_key::start_retries(ctx);

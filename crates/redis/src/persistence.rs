@@ -9,7 +9,7 @@
 
 use std::ffi::{CString, c_int, c_void};
 
-use mmvec_core::{DType, Error as CoreError, Format, Mode, Restore, checksum};
+use mmvec_core::{DType, Error as CoreError, Format, Mode, Restore, checksum_of_parts};
 use redis_module::logging::log_warning;
 use redis_module::native_types::RedisType;
 use redis_module::raw;
@@ -65,11 +65,14 @@ pub unsafe extern "C" fn rdb_save(rdb: *mut raw::RedisModuleIO, value: *mut c_vo
     match key.vec() {
         Ok(vec) if carries_data() => {
             raw::save_unsigned(rdb, WITH_DATA);
-            for (_, chunk) in vec.chunks(CHUNK_BYTES) {
+            // The held-back appends too: a fork child (Redis fires no event in the server
+            // before the fork of a BGSAVE that serverCron starts) may hold some that the
+            // file does not have yet.
+            for (_, chunk) in key.chunks(CHUNK_BYTES) {
                 raw::save_slice(rdb, chunk);
             }
             raw::save_slice(rdb, &[]);
-            raw::save_unsigned(rdb, u64::from(checksum(vec.as_bytes())));
+            raw::save_unsigned(rdb, u64::from(checksum_of_parts([vec.as_bytes(), key.held_appends()])));
         }
         // An unavailable key has no data to carry: it stays a binding.
         _ => raw::save_unsigned(rdb, BINDING_ONLY),
@@ -204,7 +207,7 @@ pub unsafe extern "C" fn mem_usage(value: *const c_void) -> usize {
 /// # Safety
 /// Called by Redis with a value this module created.
 pub unsafe extern "C" fn unlink(_key: *mut raw::RedisModuleString, value: *const c_void) {
-    VectorKey::unlinked(value.cast::<VectorKey>());
+    VectorKey::unlinked(value.cast::<VectorKey>().cast_mut());
 }
 
 /// # Safety

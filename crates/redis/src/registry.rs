@@ -30,6 +30,7 @@ command_fn!(getblob_fn => blob::get);
 command_fn!(setblob_fn => blob::set);
 command_fn!(addblob_fn => blob::add);
 command_fn!(put_at_fn => internal::put_at);
+command_fn!(put_text_fn => internal::put_text);
 command_fn!(splice_fn => internal::splice);
 command_fn!(set_len_fn => internal::set_len);
 command_fn!(bind_fn => internal::bind);
@@ -61,6 +62,7 @@ const COMMANDS: &[Command] = &[
     Command { name: Some("mmvec.info"), alias: None, handler: info_fn, flags: "readonly" },
     Command { name: Some("mmvec.sync"), alias: None, handler: sync_fn, flags: "readonly" },
     Command { name: Some("mmvec.putat"), alias: None, handler: put_at_fn, flags: "write deny-oom" },
+    Command { name: Some("mmvec.puttext"), alias: None, handler: put_text_fn, flags: "write deny-oom" },
     Command { name: Some("mmvec.splice"), alias: None, handler: splice_fn, flags: "write deny-oom" },
     Command { name: Some("mmvec.setlen"), alias: None, handler: set_len_fn, flags: "write" },
     Command { name: Some("mmvec.bind"), alias: None, handler: bind_fn, flags: "write deny-oom" },

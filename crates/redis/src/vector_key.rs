@@ -1,7 +1,9 @@
 //! The value stored under a Redis key: which file, how it is typed, and the mapping
 //! (or why there is none, for a key whose file vanished while the server was down).
-//! Shrinks that a fork child or a reader defers are completed by its private `pending`.
+//! Shrinks that a fork child or a reader defers are completed by its private `pending`;
+//! appends held back for one write per event-loop iteration are written by `appends`.
 
+mod appends;
 mod pending;
 
 use std::sync::Arc;
@@ -15,7 +17,20 @@ use crate::durability::{self, SyncHandle};
 use crate::fork;
 use crate::module_args;
 
-pub use pending::{settle_all, start_retries};
+pub use appends::write_all as write_all_appends;
+pub use pending::start_retries;
+
+/// Brings every file to its vector: held-back appends written, deferred shrinks completed
+/// where they can be. Main thread only.
+pub fn settle_all() {
+    appends::write_all();
+    pending::settle_all();
+}
+
+/// Disk space reserved ahead of the file's end grows in steps of at least this, and at
+/// most [`MAX_RESERVE_STEP`], past what an append needs.
+const MIN_RESERVE_STEP: usize = 64 * 1024;
+const MAX_RESERVE_STEP: usize = 64 * 1024 * 1024;
 
 /// Vectors alive and the bytes their files hold, for `INFO mmvec`.
 pub static VECTORS: AtomicI64 = AtomicI64::new(0);
@@ -51,6 +66,13 @@ pub struct VectorKey {
     sync: Option<Arc<SyncHandle>>,
     /// Bytes already counted in DATA_BYTES.
     counted: usize,
+    /// Appended elements (little-endian bytes) that follow the file's and are not yet
+    /// written to it: acknowledged appends of this event-loop iteration, written with one
+    /// write before any reply goes out, and before anything else touches the vector.
+    appended: Vec<u8>,
+    /// Bytes of data the file has disk space for (see [`MappedVec::reserve`]); 0 when
+    /// not known (a shrink may have given space back).
+    reserved: usize,
 }
 
 enum Backing {
@@ -150,14 +172,21 @@ impl VectorKey {
     }
 
     /// Redis unlinked the value from the keyspace (on the main thread, before a lazy
-    /// free may drop it on another): no shrink of it is completed from now on.
-    pub fn unlinked(value: *const VectorKey) {
+    /// free may drop it on another): its held-back appends are written now, and no
+    /// shrink of it is completed from now on.
+    pub fn unlinked(value: *mut VectorKey) {
+        // SAFETY: Redis passes the live value it owns, on the main thread, where no other
+        // reference to it is in use.
+        if let Some(key) = unsafe { value.as_mut() } {
+            key.write_appended_or_log();
+        }
+        appends::forget(value);
         pending::forget(value);
     }
 
     fn with_backing(binding: Binding, backing: Backing) -> VectorKey {
         VECTORS.fetch_add(1, Ordering::Relaxed);
-        VectorKey { binding, backing, sync: None, counted: 0 }
+        VectorKey { binding, backing, sync: None, counted: 0, appended: Vec::new(), reserved: 0 }
     }
 
     pub fn vec(&self) -> Result<&MappedVec, RedisError> {
@@ -167,19 +196,113 @@ impl VectorKey {
         }
     }
 
-    /// Runs a write and keeps the statistics up to date. A shrink that replication
-    /// deferred (a reader had the file mapped) is completed here once it can be.
+    /// Runs a write (after any held-back appends) and keeps the statistics up to date. A
+    /// shrink that replication deferred (a reader had the file mapped) is completed here
+    /// once it can be.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut MappedVec) -> mmvec_core::Result<T>) -> Result<T, RedisError> {
+        self.write_appended()?;
+        self.write_now(f)
+    }
+
+    /// Appends whole elements given as bytes. With `hold`, they are held back (see
+    /// `appended`) once the file has disk space for them, so that one write carries them
+    /// with the others of this iteration; `Ok(true)` then. Without, or where the file
+    /// system cannot reserve space, they are written now. A full disk is the append's
+    /// error either way.
+    pub fn append(&mut self, bytes: &[u8], hold: bool) -> Result<bool, RedisError> {
+        if hold && self.reserve_for(bytes.len())? {
+            if self.appended.is_empty() {
+                appends::remember(self);
+            }
+            self.appended.extend_from_slice(bytes);
+            return Ok(true);
+        }
+        self.write(|vec| vec.append_bytes(bytes))?;
+        Ok(false)
+    }
+
+    /// Writes the held-back appends with one write to the file.
+    pub fn write_appended(&mut self) -> Result<(), RedisError> {
+        if self.appended.is_empty() {
+            return Ok(());
+        }
+        self.write_held()?;
+        appends::forget(self);
+        Ok(())
+    }
+
+    /// As [`VectorKey::write_appended`] where no client waits for the outcome (a failure
+    /// is logged, and the appends stay held for the next attempt), leaving the list of
+    /// vectors with held appends to the caller: unlinking, dropping, that list's own pass.
+    pub fn write_appended_or_log(&mut self) {
+        if let Err(err) = self.write_held() {
+            let text = match err {
+                RedisError::String(text) => text,
+                other => format!("{other:?}"),
+            };
+            log_warning(format!("mmvec: cannot write the appends to {}: {text}", self.binding.path));
+        }
+    }
+
+    fn write_held(&mut self) -> Result<(), RedisError> {
+        if self.appended.is_empty() {
+            return Ok(());
+        }
+        let Backing::Mapped(vec) = &mut self.backing else { return Ok(()) };
+        // Straight to the file, nothing else: in a fork child this must not complete a
+        // deferred shrink under the server, which may still write below the old end.
+        vec.append_bytes(&self.appended).map_err(core_error)?;
+        self.appended.clear();
+        self.account();
+        // The syncer may have run since the appends were acknowledged: they are what it
+        // must sync now (or, if the policy became `always` meanwhile, this does).
+        if let Err(err) = self.sync_per_policy() {
+            log_warning(format!("mmvec: cannot sync the appends to {}: {err:?}", self.binding.path));
+        }
+        Ok(())
+    }
+
+    /// Whether the file has (or is now given) disk space for `more` bytes after the
+    /// vector and its held-back appends; reserved in geometric steps, so an append
+    /// rarely asks. A step the disk has no room for is retried as just what is needed.
+    fn reserve_for(&mut self, more: usize) -> Result<bool, RedisError> {
+        let Backing::Mapped(vec) = &self.backing else { return Ok(false) };
+        if !vec.mode().is_writable() {
+            return Ok(false);
+        }
+        let needed = vec.byte_len().saturating_add(self.appended.len()).saturating_add(more);
+        if needed <= self.reserved {
+            return Ok(true);
+        }
+        let ahead = needed.saturating_add(needed.clamp(MIN_RESERVE_STEP, MAX_RESERVE_STEP));
+        let reserved = match vec.reserve(ahead) {
+            Ok(true) => ahead,
+            Ok(false) => return Ok(false),
+            Err(_) => match vec.reserve(needed).map_err(core_error)? {
+                true => needed,
+                false => return Ok(false),
+            },
+        };
+        self.reserved = reserved;
+        Ok(true)
+    }
+
+    fn write_now<T>(&mut self, f: impl FnOnce(&mut MappedVec) -> mmvec_core::Result<T>) -> Result<T, RedisError> {
         let vec = match &mut self.backing {
             Backing::Mapped(vec) => vec,
             Backing::Unavailable { reason, .. } => return Err(RedisError::String(format!("ERR {reason}"))),
         };
         vec.hold_shrinks(fork::child_alive());
+        let before = vec.len();
         let outcome = f(vec).map_err(core_error);
         if vec.has_pending_shrink() {
             vec.settle().map_err(core_error)?;
         }
         let pending = vec.has_pending_shrink();
+        if vec.len() < before {
+            // Truncating may have given reserved space back.
+            self.reserved = 0;
+        }
         self.account();
         if pending {
             pending::remember(self);
@@ -192,6 +315,7 @@ impl VectorKey {
     pub fn settle(&mut self) -> bool {
         let Backing::Mapped(vec) = &mut self.backing else { return false };
         vec.hold_shrinks(fork::child_alive());
+        self.reserved = 0;
         let pending = vec.settle().is_err() || vec.has_pending_shrink();
         self.account();
         pending
@@ -206,12 +330,32 @@ impl VectorKey {
         }
     }
 
-    /// The element count: the file's, or the one recorded before the file went missing.
+    /// The element count: the file's and the held-back appends', or the one recorded
+    /// before the file went missing.
     pub fn count(&self) -> u64 {
         match &self.backing {
-            Backing::Mapped(vec) => vec.len() as u64,
+            Backing::Mapped(vec) => (vec.len() + self.appended.len() / vec.dtype().itemsize()) as u64,
             Backing::Unavailable { count, .. } => *count,
         }
+    }
+
+    /// The vector's bytes in runs of whole elements of at most `max_bytes`, each with the
+    /// index of its first element: the file's (see `MappedVec::chunks`), then the
+    /// held-back appends'. What a snapshot carries: in a fork child the appends may not be
+    /// in the file, and the child must not write them there (the server may have
+    /// written, shrunk and overwritten that part since the fork).
+    pub fn chunks(&self, max_bytes: usize) -> impl Iterator<Item = (u64, &[u8])> {
+        let mapped = self.vec().ok();
+        let (len, itemsize) = mapped.map_or((0, 1), |vec| (vec.len() as u64, vec.dtype().itemsize()));
+        let per_chunk = (max_bytes / itemsize).max(1);
+        let held = self.appended.chunks(per_chunk * itemsize).enumerate();
+        let held = held.map(move |(n, chunk)| (len + (n * per_chunk) as u64, chunk));
+        mapped.into_iter().flat_map(move |vec| vec.chunks(max_bytes)).chain(held)
+    }
+
+    /// The held-back appends (see `appended`).
+    pub fn held_appends(&self) -> &[u8] {
+        &self.appended
     }
 
     /// Whether the file is longer than the vector until a deferred shrink completes.
@@ -239,6 +383,10 @@ impl VectorKey {
 
 impl Drop for VectorKey {
     fn drop(&mut self) {
+        // Forgotten first: a lazy free drops the value on another thread, and this waits
+        // for the main thread to finish writing the held appends if it is.
+        appends::forget(self);
+        self.write_appended_or_log();
         pending::forget(self);
         VECTORS.fetch_sub(1, Ordering::Relaxed);
         DATA_BYTES.fetch_sub(self.counted as i64, Ordering::Relaxed);

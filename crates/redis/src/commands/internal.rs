@@ -32,6 +32,20 @@ pub fn put_at(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     apply(ctx, args, c"mmvec.set", effect)
 }
 
+/// `MMVEC.PUTTEXT key index value [index value ...]`: as `MMVEC.PUTAT`, with values as
+/// text (what `MMVEC.SET` was given), parsed with the key's dtype.
+pub fn put_text(ctx: &Context, args: &Args) -> Result<(), RedisError> {
+    only_replicated(ctx, "MMVEC.PUTTEXT")?;
+    if args.len() < 4 || !args.len().is_multiple_of(2) {
+        return Err(RedisError::WrongArity);
+    }
+    let writes = (2..args.len())
+        .step_by(2)
+        .map(|i| Ok((position(args, i)?, args.bytes(i + 1))))
+        .collect::<Result<Vec<_>, RedisError>>()?;
+    apply(ctx, args, c"mmvec.set", Effect::PutText(&writes))
+}
+
 /// `MMVEC.SPLICE key start bytes`: writes at `start` and sets the length to its end.
 pub fn splice(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     only_replicated(ctx, "MMVEC.SPLICE")?;

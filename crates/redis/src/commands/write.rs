@@ -7,12 +7,15 @@ use redis_module::{Context, RedisError};
 use crate::commands::{exact_arity, index_for_write};
 use crate::dispatch::Args;
 use crate::effects::{Propagate, commit};
+use crate::group_commit;
 use crate::keys::Key;
 use crate::limits;
 use crate::reply::Reply;
 use crate::vector_key::core_error;
 
 /// `MMVEC.SET key index value [index value ...]` / `VSET`: the number of values written.
+/// Its effect is the client's own indices and texts (`MMVEC.PUTTEXT`): they are absolute,
+/// and the bytes they give depend on the dtype only.
 pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     if args.len() < 4 || !args.len().is_multiple_of(2) {
         return Err(RedisError::WrongArity);
@@ -20,49 +23,44 @@ pub fn set(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     let mut key = Key::write(ctx.ctx, args.raw(1))?;
     let vector = key.existing_vector()?;
     let (dtype, len) = (vector.binding.dtype, vector.count());
-    let pairs = (2..args.len())
-        .step_by(2)
-        .map(|i| Ok((index_for_write(args, i, len)?, dtype.parse(args.bytes(i + 1)).map_err(core_error)?)))
-        .collect::<Result<Vec<(u64, Scalar)>, RedisError>>()?;
-    vector.write(|vec| match pairs.as_slice() {
-        [(index, value)] => vec.set(*index, value),
-        _ => vec.set_many(&pairs),
-    })?;
-    let vec = vector.vec()?;
-    let written = |index: u64| Effect::element(vec, index).map_err(core_error);
-    let writes;
-    let effect = match pairs.as_slice() {
-        [(index, _)] => {
-            let (start, bytes) = written(*index)?;
-            Effect::PutAt { start, bytes }
-        }
-        _ => {
-            writes = pairs.iter().map(|(index, _)| written(*index)).collect::<Result<Vec<_>, _>>()?;
-            Effect::PutMany(&writes)
-        }
+    let pair = |i: usize| Ok((index_for_write(args, i, len)?, dtype.parse(args.bytes(i + 1)).map_err(core_error)?));
+    let written = if args.len() == 4 {
+        // One pair, the common case: no list to build.
+        let (index, value) = pair(2)?;
+        vector.write(|vec| vec.set(index, &value))?;
+        1
+    } else {
+        let pairs = (2..args.len()).step_by(2).map(pair).collect::<Result<Vec<(u64, Scalar)>, RedisError>>()?;
+        vector.write(|vec| vec.set_many(&pairs))?;
+        pairs.len()
     };
-    commit(ctx, args.raw(1), vector, Propagate::Effect(effect), c"mmvec.set")?;
-    Reply::new(ctx).count(pairs.len());
+    commit(ctx, args.raw(1), vector, Propagate::ClientText(args.raw_from(1)), c"mmvec.set")?;
+    Reply::new(ctx).count(written);
     Ok(())
 }
 
-/// `MMVEC.ADD key value [value ...]` / `VADD`: the number of values appended.
+/// `MMVEC.ADD key value [value ...]` / `VADD`: the number of values appended. Under
+/// `mmvec.fsync everysec` or `no` the values may be held back and written with the
+/// iteration's other appends (`group_commit`); the effect carries the bytes appended.
 pub fn add(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     if args.len() < 3 {
         return Err(RedisError::WrongArity);
     }
     let mut key = Key::write(ctx.ctx, args.raw(1))?;
-    let vector = key.existing_vector()?;
+    let vector = key.vector_to_append()?;
     let dtype = vector.binding.dtype;
-    let values =
-        (2..args.len()).map(|i| dtype.parse(args.bytes(i)).map_err(core_error)).collect::<Result<Vec<Scalar>, _>>()?;
+    let mut bytes = Vec::with_capacity((args.len() - 2) * dtype.itemsize());
+    for i in 2..args.len() {
+        dtype.parse_to_bytes(args.bytes(i), &mut bytes).map_err(core_error)?;
+    }
     let start = vector.count();
     let itemsize = dtype.itemsize() as u64;
-    limits::check_growth(start * itemsize, (start + values.len() as u64) * itemsize)?;
-    vector.write(|vec| vec.extend(&values))?;
-    let effect = Effect::splice_from(vector.vec()?, start).map_err(core_error)?;
-    commit(ctx, args.raw(1), vector, Propagate::Effect(effect), c"mmvec.add")?;
-    Reply::new(ctx).count(values.len());
+    limits::check_growth(start * itemsize, start * itemsize + bytes.len() as u64)?;
+    if vector.append(&bytes, group_commit::may_hold())? && !group_commit::held(ctx) {
+        vector.write_appended()?;
+    }
+    commit(ctx, args.raw(1), vector, Propagate::Effect(Effect::Splice { start, bytes: &bytes }), c"mmvec.add")?;
+    Reply::new(ctx).count(args.len() - 2);
     Ok(())
 }
 
