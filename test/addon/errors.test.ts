@@ -653,9 +653,10 @@ describe('ERR_MMVEC_LENGTH_MISMATCH', () => {
 });
 
 describe('ERR_MMVEC_BAD_DTYPE and ERR_MMVEC_BAD_MODE', () => {
-  const expected = '(expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64)';
+  const expected =
+    '(expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, float16, bfloat16, float80, bytes<N>)';
 
-  it.each(['complex128', 'float16', '', 'int', 'f 64'])('unknown dtype %j', (name) => {
+  it.each(['complex128', 'float8', '', 'int', 'f 64'])('unknown dtype %j', (name) => {
     const file = tmp.file();
     expectCode(
       () => MmapVector.open(file, { dtype: name as DType }),

@@ -17,7 +17,7 @@
  */
 
 import { isUtf8 } from 'node:buffer';
-import type { DType } from '../..';
+import type { ClassicDType as DType } from '../helpers/dtypes';
 
 // ---------------------------------------------------------------------------------------
 // dtypes and values
@@ -36,7 +36,8 @@ export const DTYPES: DType[] = [
   'float32',
   'float64',
 ];
-export const DTYPE_LIST = DTYPES.join(', ');
+/** The list an unknown dtype's error names (the core's table, `bytes<N>` for the family). */
+export const DTYPE_LIST = `${DTYPES.join(', ')}, float16, bfloat16, float80, bytes<N>`;
 
 export const ITEMSIZE: Record<DType, number> = {
   int8: 1,

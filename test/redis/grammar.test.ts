@@ -38,7 +38,7 @@ async function throughRedis(dtype: DType, text: string): Promise<string | null> 
 function throughAddon(vector: MmapVector<DType>, text: string): string | null {
   let value: number | bigint;
   try {
-    value = parseValue(vector.dtype, text);
+    value = parseValue(vector.dtype, text) as number | bigint; // the ten dtypes' values
   } catch (error) {
     expect((error as CodedError).code).toBe('ERR_MMVEC_BAD_VALUE');
     return null;
