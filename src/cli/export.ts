@@ -13,7 +13,7 @@ import type { MmapVector } from '../vector.js';
 import { UsageError, dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { openVector, vectorChunks } from './chunks.js';
 import { CliError, describeError } from './errors.js';
-import { NpyError, npyHeader } from './npy.js';
+import { npyHeader, npyRefusal } from './npy.js';
 import { checkDestination, checkDistinct, writeAtomically } from './partial.js';
 import { Progress } from './progress.js';
 import { type TypeInfo, typeOf } from './types.js';
@@ -109,12 +109,10 @@ export async function exportCommand(argv: string[]): Promise<number> {
 
 /** Refuses a `.npy` export of a dtype without a descr (bfloat16) before DEST is touched. */
 function checkNpyDescr(file: string, dtype: DType): void {
-  try {
-    npyHeader(dtype, 0);
-  } catch (error) {
-    if (!(error instanceof NpyError)) throw error;
+  const refusal = npyRefusal(dtype);
+  if (refusal !== undefined) {
     throw new CliError(
-      `${file}: ${error.message}; export it as csv, or read FILE itself with np.fromfile(FILE, dtype=ml_dtypes.${dtype})`,
+      `${file}: ${refusal}; export it as csv, or read FILE itself with np.fromfile(FILE, dtype=ml_dtypes.${dtype})`,
     );
   }
 }

@@ -19,7 +19,16 @@ import { UsageError, dtypeHelp, dtypeOption, parseCommand, positionals } from '.
 import { CliError, describeError } from './errors.js';
 import { type CsvRecord, readCsv } from './csv.js';
 import { readLines } from './lines.js';
-import { NPY_PREFIX, NpyError, type NpyHeader, isNpy, npyDtype, npyHeaderEnd, parseNpyHeader } from './npy.js';
+import {
+  NPY_PREFIX,
+  NpyError,
+  type NpyHeader,
+  isNpy,
+  npyDtype,
+  npyHeaderEnd,
+  npyRefusal,
+  parseNpyHeader,
+} from './npy.js';
 import { type PartialFile, checkDestination, checkDistinct, writeAtomically } from './partial.js';
 import { Progress } from './progress.js';
 import { type TypeInfo, typeOf } from './types.js';
@@ -114,6 +123,8 @@ export async function importCommand(argv: string[]): Promise<number> {
     const dtype = requested ?? npyDtype(header!);
     const type = typeOf(dtype);
 
+    const refusal = formatOfPath(dest) === 'npy' ? npyRefusal(dtype) : undefined;
+    if (refusal !== undefined) throw new CliError(`${dest}: ${refusal}`);
     checkDestination(dest);
     checkDistinct(src, dest);
     checkNotLocked(dest);
@@ -434,7 +445,8 @@ async function copyNpy(
     await readFully(handle, src, bytes, header.dataOffset + start * header.itemsize);
     if (header.source === 'bool') bytes.forEach((b, i) => (bytes[i] = b === 0 ? 0 : 1));
     if (source.name === type.name) {
-      vector.pushArray(new source.array(buffer, 0, length));
+      // Typed-array elements, not dtype elements: a bytes8 or float80 array is of bytes.
+      vector.pushArray(new source.array(buffer, 0, bytes.length / source.array.BYTES_PER_ELEMENT));
     } else {
       vector.pushArray(new type.array(convertChunk(src, bytes, start, source, type)));
     }

@@ -146,16 +146,22 @@ export function npyDtype(header: NpyHeader): DType {
   return header.source === 'bool' ? 'uint8' : header.source.name;
 }
 
+/** Why `dtype` cannot be kept in a `.npy` file (it has no descr: bfloat16), or `undefined`. */
+export function npyRefusal(dtype: DType): string | undefined {
+  try {
+    npyDescr(dtype);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** A version 1.0 header for `count` elements of `dtype`, padded so data starts at a multiple
  * of 64; its descr is the core's. Throws `NpyError` for a dtype without a descr (bfloat16). */
 export function npyHeader(dtype: DType, count: number): Buffer {
-  let descr: string;
-  try {
-    descr = npyDescr(dtype);
-  } catch (error) {
-    throw new NpyError((error as Error).message);
-  }
-  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${count},), }`;
+  const refusal = npyRefusal(dtype);
+  if (refusal !== undefined) throw new NpyError(refusal);
+  const dict = `{'descr': '${npyDescr(dtype)}', 'fortran_order': False, 'shape': (${count},), }`;
   const unpadded = NPY_MAGIC.length + 4 + dict.length + 1;
   const padding = (64 - (unpadded % 64)) % 64;
   const header = `${dict}${' '.repeat(padding)}\n`;
