@@ -128,13 +128,8 @@ function npyType(descr: string): TypeInfo | 'bool' {
 /** The descrs the core reads, from its dtype table: every fixed type's, and each family's
  * range (`|S1 to |S65536`). */
 function supportedDescrs(): string {
-  const fixed = DTYPES.flatMap((info) => {
-    try {
-      return [npyDescr(info.name)];
-    } catch {
-      return []; // bfloat16 has no descr
-    }
-  });
+  // bfloat16 has no descr.
+  const fixed = DTYPES.filter((info) => npyRefusal(info.name) === undefined).map((info) => npyDescr(info.name));
   const families = DTYPE_FAMILIES.map(
     (f) => `${npyDescr(`${f.prefix}${f.minWidth}` as DType)} to ${npyDescr(`${f.prefix}${f.maxWidth}` as DType)}`,
   );
