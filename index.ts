@@ -4,8 +4,9 @@
  * - `MmapVector` maps a file of raw little-endian numbers into this process.
  * - `MmvecClient` drives the same files inside Redis through the mmvec module.
  * - `modulePath()` names the module file to `loadmodule`.
- * - `DTYPES`, `parseValue` and `formatValue` are the core's dtype table and value text,
- *   the same the Redis module and the command line use.
+ * - `DTYPES`, `DTYPE_FAMILIES`, `parseValue`, `formatValue` and `npyDescr` are the core's
+ *   dtype table, value text and `.npy` descrs, the same the Redis module and the command
+ *   line use.
  */
 
 export {
@@ -19,6 +20,25 @@ export {
 } from './src/client.js';
 export { modulePath } from './src/module-path.js';
 export { MmapVector, type OpenOptions } from './src/vector.js';
-export { DTYPES, canonicalDtype, formatValue, parseValue } from './src/dtypes.js';
-export type { ArrayOf, DType, DTypeAlias, DTypeInfo, Format, Mode, ValueOf } from './src/dtypes.js';
+export {
+  DTYPES,
+  DTYPE_FAMILIES,
+  canonicalDtype,
+  dtypeOfNpyDescr,
+  formatValue,
+  npyDescr,
+  parseValue,
+} from './src/dtypes.js';
+export type {
+  ArrayOf,
+  DType,
+  DTypeAlias,
+  DTypeFamilyInfo,
+  DTypeInfo,
+  FixedDType,
+  Format,
+  InputOf,
+  Mode,
+  ValueOf,
+} from './src/dtypes.js';
 export type { CodedError } from './src/errors.js';

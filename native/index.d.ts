@@ -28,7 +28,7 @@ export declare class NativeVector {
    */
   static open(path: string, dtype: string | undefined | null, mode: string, format?: string | undefined | null): NativeVector
   get length(): number
-  get dtype(): string
+  get dtype(): DTypeNames['name']
   get mode(): string
   /** Whether writes may reach the file (every mode but `r`). */
   get writable(): boolean
@@ -36,16 +36,31 @@ export declare class NativeVector {
   get dataOffset(): number
   get path(): string
   get closed(): boolean
-  get(index: number): number | bigint
+  /**
+   * The element at `index`: a number (float80's nearest), a bigint (64-bit integers) or
+   * a `Buffer` (`bytes<N>`, without its trailing NULs).
+   */
+  get(index: number): number | bigint | Buffer
+  /**
+   * The element at `index` as the Redis module replies it: exact for every dtype (float80's
+   * shortest round-trip text); a `bytes<N>` element's bytes as UTF-8, invalid sequences
+   * replaced by U+FFFD.
+   */
+  getText(index: number): string
+  /**
+   * Writes the element at `index` from its text, parsed as the Redis module parses it
+   * (float80 rounded once, to nearest-even, from the decimal text).
+   */
+  setText(index: number, text: string): void
   /** The bytes of the elements at `indices`, all checked first. */
   gather(indices: Array<number>): ArrayBuffer
-  set(index: number, value: number | bigint): void
-  setMany(indices: Array<number>, values: Array<number | bigint>): void
+  set(index: number, value: number | bigint | string | Uint8Array): void
+  setMany(indices: Array<number>, values: Array<number | bigint | string | Uint8Array>): void
   /** Appends values; returns the new length. */
-  push(values: Array<number | bigint>): number
+  push(values: Array<number | bigint | string | Uint8Array>): number
   /** The handle `appendBytesTo` appends through (see `appender.rs`). */
   appender(): ExternalObject<NativeVector>
-  pop(): number | bigint | undefined
+  pop(): number | bigint | Buffer | undefined
   /** Empties the vector; returns the length it had. */
   clear(): number
   /** A copy of elements `start..end` (`Array.prototype.slice` rules) as bytes. */
@@ -66,53 +81,91 @@ export declare class NativeVector {
 export declare function appendBytesTo(appender: ExternalObject<NativeVector>, bytes: Uint8Array): number
 
 /** The canonical name of a dtype name or alias (any case); throws `ERR_MMVEC_BAD_DTYPE`. */
-export declare function canonicalDtype(name: string): DType
+export declare function canonicalDtype(name: string): DTypeNames['name']
 
 /**
  * Every element of `bytes` (whole little-endian elements of `from`) as `to` holds it, as
  * `convertValue` converts one. Throws the first refusal's `ERR_MMVEC_BAD_VALUE`.
  */
-export declare function convertElements(bytes: Uint8Array, from: DType, to: DType): ArrayBuffer
+export declare function convertElements(bytes: Uint8Array, from: DTypeNames['name'], to: DTypeNames['name']): ArrayBuffer
 
 /**
  * `value`, an element of dtype `from`, as dtype `to` holds it: integers must fit (and be
  * exact in a float type), floats must be whole to become integers, and a finite float
  * must stay finite. Throws `ERR_MMVEC_BAD_VALUE`.
  */
-export declare function convertValue(value: number | bigint, from: DType, to: DType): number | bigint
+export declare function convertValue(value: number | bigint | string | Uint8Array, from: DTypeNames['name'], to: DTypeNames['name']): number | bigint | Buffer
 
-/** A dtype's canonical name. */
-export type DType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64'
+/** The parameterised dtype families: `bytes<N>`. */
+export declare function dtypeFamilies(): Array<DTypeFamilyInfo>
 
-/** Another name of a dtype, accepted wherever a dtype is. */
-export type DTypeAlias = 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'f32' | 'float' | 'f64' | 'double'
+/** A parameterised family of dtypes, such as `bytes<N>`: too many members to list. */
+export interface DTypeFamilyInfo {
+  /** The members' canonical names are this and the width: `bytes` (`bytes8`). */
+  prefix: string
+  /** Prefixes of other names taking the same width: numpy's `S` (`S8`). */
+  aliasPrefixes: Array<string>
+  /**
+   * The full version's (RedisMMap's) type name, which takes the width as a separate
+   * value size (`string 8`): the Redis module's, not a dtype name on its own.
+   */
+  sizedAlias: string
+  kind: DTypeKind
+  /** The least and the greatest width N, which is also the item size in bytes. */
+  minWidth: number
+  maxWidth: number
+}
 
 /** One row of the dtype table. */
 export interface DTypeInfo {
   /** The canonical name, such as `float64`. */
-  name: DType
+  name: FixedDType
   /** Other names accepted wherever a dtype is, such as `f64` and `double`. */
-  aliases: DTypeAlias[]
+  aliases: FixedDTypeAlias[]
   /** Bytes per element. */
   itemsize: number
   kind: DTypeKind
-  /** The smallest value (a bigint for 64-bit integers; the lowest finite float). */
+  /**
+   * The smallest value (a bigint for 64-bit integers; the lowest finite float, for
+   * float80 the nearest number, `-Infinity`).
+   */
   min: number | bigint
-  /** The largest value (a bigint for 64-bit integers; the highest finite float). */
+  /**
+   * The largest value (a bigint for 64-bit integers; the highest finite float, for
+   * float80 the nearest number, `Infinity`).
+   */
   max: number | bigint
 }
 
-/** How a dtype's values are kept: signed or unsigned integers, or floats. */
-export type DTypeKind = 'int' | 'uint' | 'float'
+/** How a dtype's values are kept: signed or unsigned integers, floats, or byte strings. */
+export type DTypeKind = 'int' | 'uint' | 'float' | 'bytes'
 
-/** Every dtype, in the core's order. */
+/** Every dtype name, as the types of its fields: `name` a canonical name, `alias` another. */
+export interface DTypeNames {
+  name: FixedDType | `bytes${number}`
+  alias: FixedDTypeAlias | `S${number}`
+}
+
+/** The dtype of a `.npy` descr (`<f8`, `|S8`, `<f16`, …), or `null` if mmvec serves none. */
+export declare function dtypeOfNpyDescr(descr: string): DTypeNames['name'] | null
+
+/**
+ * Every dtype of one fixed size, in the core's order (`dtypeFamilies()` describes the
+ * `bytes<N>` family).
+ */
 export declare function dtypes(): Array<DTypeInfo>
+
+/** The canonical name of a dtype of one fixed size. */
+export type FixedDType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64' | 'float16' | 'bfloat16' | 'float80'
+
+/** Another name of a dtype of one fixed size. */
+export type FixedDTypeAlias = 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'f32' | 'float' | 'f64' | 'double' | 'f16' | 'half' | 'bf16' | 'long_double' | 'longdouble' | 'float128'
 
 /**
  * The text of every element of `bytes` (whole little-endian elements of `dtype`), one
  * per line, each followed by a newline.
  */
-export declare function formatLines(dtype: DType, bytes: Uint8Array): string
+export declare function formatLines(dtype: DTypeNames['name'], bytes: Uint8Array): string
 
 /**
  * `npy` for a path ending in `.npy` (any case), else `raw`: what `open` assumes when no
@@ -121,16 +174,29 @@ export declare function formatLines(dtype: DType, bytes: Uint8Array): string
 export declare function formatOfPath(path: string): 'raw' | 'npy'
 
 /** The text Redis prints for `value` stored as `dtype`. */
-export declare function formatValue(dtype: DType, value: number | bigint): string
+export declare function formatValue(dtype: DTypeNames['name'], value: number | bigint | string | Uint8Array): string
+
+/**
+ * Every element of `bytes` (whole little-endian elements of `dtype`) as the nearest
+ * number: exact for every type but float80 (whose values past the doubles' range become
+ * ±Infinity) and 64-bit integers beyond 2^53; throws `ERR_MMVEC_BAD_VALUE` for `bytes<N>`.
+ */
+export declare function nearestNumbers(dtype: DTypeNames['name'], bytes: Uint8Array): Float64Array
+
+/**
+ * The descr numpy writes in a `.npy` header for `dtype` (`<f8`, `|S8`, `<f16`); throws
+ * `ERR_MMVEC_NO_NPY_DESCR` for bfloat16, which has none.
+ */
+export declare function npyDescr(dtype: DTypeNames['name']): string
 
 /**
  * Parses `text` as Redis parses a value for `dtype`; throws `ERR_MMVEC_BAD_VALUE` with
  * `value` and `reason`.
  */
-export declare function parseValue(dtype: DType, text: string): number | bigint
+export declare function parseValue(dtype: DTypeNames['name'], text: string): number | bigint | Buffer
 
 /**
  * Parses every text as `parseValue` does, in one call: the elements' little-endian
  * bytes. Throws the first refusal's `ERR_MMVEC_BAD_VALUE`.
  */
-export declare function parseValues(dtype: DType, texts: Array<string>): ArrayBuffer
+export declare function parseValues(dtype: DTypeNames['name'], texts: Array<string>): ArrayBuffer

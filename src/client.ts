@@ -36,6 +36,14 @@ export class MmvecClient<C extends RedisConnection = RedisConnection> {
     return this.#run(commands.GET, key, index);
   }
 
+  /**
+   * The element at `index` as the bytes the module replies, or `null`: a `bytes<N>`
+   * element (without trailing NULs), or a float80 element's exact text.
+   */
+  getBytes(key: string, index: number): Promise<Buffer | null> {
+    return this.#run(commands.GET_BYTES, key, index);
+  }
+
   mget(key: string, indices: readonly number[]): Promise<(number | null)[]> {
     return this.#run(commands.MGET, key, indices);
   }
@@ -66,6 +74,11 @@ export class MmvecClient<C extends RedisConnection = RedisConnection> {
   /** Values from `start` to `stop` inclusive, `LRANGE` rules (negative from the end). */
   range(key: string, start = 0, stop = -1): Promise<number[]> {
     return this.#run(commands.RANGE, key, start, stop);
+  }
+
+  /** `range` with every element as its bytes (see `getBytes`). */
+  rangeBytes(key: string, start = 0, stop = -1): Promise<Buffer[]> {
+    return this.#run(commands.RANGE_BYTES, key, start, stop);
   }
 
   incrBy(key: string, index: number, delta: Value): Promise<number> {

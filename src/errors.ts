@@ -52,6 +52,21 @@ export function checkValues(name: string, values: ArrayLike<unknown>): asserts v
   }
 }
 
+/** A value for a `bytes<N>` dtype: a string (its UTF-8 bytes) or a `Uint8Array`. */
+export function checkBytesValue(name: string, value: unknown): asserts value is string | Uint8Array {
+  if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
+    throw invalidArgType(name, 'of type string or an instance of Uint8Array', value);
+  }
+}
+
+/** `checkBytesValue` for every element, named `name[k]`. */
+export function checkBytesValues(
+  name: string,
+  values: ArrayLike<unknown>,
+): asserts values is ArrayLike<string | Uint8Array> {
+  for (let k = 0; k < values.length; k++) checkBytesValue(`${name}[${k}]`, values[k]);
+}
+
 /** `checkNumber` for every element, named `name[k]`. */
 export function checkNumbers(name: string, values: ArrayLike<unknown>): asserts values is ArrayLike<number> {
   for (let k = 0; k < values.length; k++) {

@@ -9,13 +9,25 @@ import {
   type DType,
   type DTypeAlias,
   type Format,
+  type InputOf,
   type Mode,
   type TypedArrayConstructor,
   type ValueOf,
+  arrayHoldsValues,
+  isByteString,
   typedArrayFor,
 } from './dtypes.js';
 import { constants } from 'node:buffer';
-import { checkArrayLike, checkNumber, checkNumbers, checkString, checkValue, checkValues } from './errors.js';
+import {
+  checkArrayLike,
+  checkBytesValue,
+  checkBytesValues,
+  checkNumber,
+  checkNumbers,
+  checkString,
+  checkValue,
+  checkValues,
+} from './errors.js';
 import { type Element, type StoreRule, storeRuleFor } from './store-rule.js';
 
 /** The largest ArrayBuffer this Node can create over the mapping. */
@@ -49,7 +61,13 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
    * costs about 200 ns a call more (crates/node/src/appender.rs). */
   readonly #appender: ExternalObject<NativeVector>;
   readonly #array: TypedArrayConstructor<D>;
-  /** A typed array over the current mapping, for reads at typed-array speed. */
+  /** Whether the typed array holds each element as its JS value (not for bytes<N>,
+   * float16, bfloat16 and float80, which are read and written through the addon). */
+  readonly #direct: boolean;
+  /** Values are byte strings (`bytes<N>`): strings or `Uint8Array`s, not numbers. */
+  readonly #bytes: boolean;
+  /** A typed array over the current mapping, for reads at typed-array speed; only for
+   * dtypes whose typed array holds their values (`#direct`). */
   #cache: ArrayOf<D> | undefined;
   /** Whether `#cache`'s buffer was handed out by `view()`: then it is never replaced
    * behind the caller's back (replacing it would detach their view). */
@@ -66,8 +84,11 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
   private constructor(native: NativeVector) {
     this.#native = native;
     this.#appender = native.appender();
-    this.#array = typedArrayFor(native.dtype as D);
-    this.#rule = native.writable ? storeRuleFor(native.dtype as D) : undefined;
+    const dtype = native.dtype as D;
+    this.#array = typedArrayFor(dtype);
+    this.#direct = arrayHoldsValues(dtype);
+    this.#bytes = isByteString(dtype);
+    this.#rule = native.writable && this.#direct ? storeRuleFor(dtype) : undefined;
     this.#one = this.#elements(1);
     this.#oneBytes = new Uint8Array((this.#one as unknown as ArrayOf<D>).buffer);
   }
@@ -117,7 +138,11 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
     return this.#native.closed;
   }
 
-  /** The element at `index`; throws `ERR_MMVEC_OUT_OF_RANGE` past the end. */
+  /**
+   * The element at `index`; throws `ERR_MMVEC_OUT_OF_RANGE` past the end. A float80 element
+   * reads as the nearest `number` (use `getText` for its exact value); a `bytes<N>` one as
+   * a `Buffer` without its trailing NULs.
+   */
   get(index: number): ValueOf<D> {
     checkNumber('index', index);
     let value = this.#cache?.[index];
@@ -125,6 +150,27 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
     // Anything the typed array cannot answer (out of range, fractional, negative,
     // closed) goes to the native call, which throws the exact error.
     return value !== undefined ? (value as ValueOf<D>) : (this.#native.get(index) as ValueOf<D>);
+  }
+
+  /**
+   * The element at `index` as text, exactly as the Redis module replies it: the shortest
+   * text that round-trips in the dtype (float80's exact value too); a `bytes<N>` element's
+   * bytes as UTF-8 (invalid sequences become U+FFFD: `get` gives the bytes).
+   */
+  getText(index: number): string {
+    checkNumber('index', index);
+    return this.#native.getText(index);
+  }
+
+  /**
+   * Writes the element at `index` from text, parsed exactly as the Redis module parses it
+   * (a float80 rounds once, to nearest-even, from the decimal; a `bytes<N>` element takes
+   * the text's UTF-8 bytes). Throws `ERR_MMVEC_BAD_VALUE` for a text the dtype refuses.
+   */
+  setText(index: number, text: string): void {
+    checkNumber('index', index);
+    checkString('text', text);
+    this.#native.setText(index, text);
   }
 
   /** The elements at `indices`, as a new typed array; all indices are checked first. */
@@ -137,8 +183,12 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
    * A valid write inside the cached view is a typed-array store; anything else (a bad
    * index or value, mode `r`, a closed vector) goes to the addon, which throws the error.
    */
-  set(index: number, value: ValueOf<D>): void {
+  set(index: number, value: InputOf<D>): void {
     checkNumber('index', index);
+    if (this.#bytes) {
+      checkBytesValue('value', value);
+      return this.#native.set(index, value);
+    }
     checkValue('value', value);
     const element = this.#rule?.element(value);
     if (element !== undefined && this.#holds(index)) {
@@ -150,29 +200,43 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
   }
 
   /** Writes `values[k]` at `indices[k]` for every k, or nothing if any is invalid. */
-  setMany(indices: ArrayLike<number>, values: ArrayLike<ValueOf<D>>): void {
+  setMany(indices: ArrayLike<number>, values: ArrayLike<InputOf<D>>): void {
     const positions = numbers('indices', indices);
     checkArrayLike('values', values);
     const list = Array.from(values);
+    if (this.#bytes) {
+      checkBytesValues('values', list);
+      return this.#native.setMany(positions, list);
+    }
     checkValues('values', list);
     if (!this.#storeMany(positions, list)) this.#native.setMany(positions, list);
   }
 
   /** Appends values (all checked first); returns the new length. */
-  push(...values: ValueOf<D>[]): number {
+  push(...values: InputOf<D>[]): number {
+    if (this.#bytes) {
+      checkBytesValues('values', values);
+      return this.#native.push(values);
+    }
     checkValues('values', values);
     const bytes = this.#pack(values);
     return bytes !== undefined ? appendBytesTo(this.#appender, bytes) : this.#native.push(values);
   }
 
   /** Appends a whole array with one write to the file; returns the new length. */
-  pushArray(values: ArrayOf<D> | ArrayLike<ValueOf<D>>): number {
+  /** A typed array of this dtype's (`ArrayOf<D>`) appends its raw elements: for `bytes<N>`,
+   * float80 and bfloat16 (and float16 on a `Uint16Array`) these are bytes or bits, not values. */
+  pushArray(values: ArrayOf<D> | ArrayLike<InputOf<D>>): number {
     checkArrayLike('values', values);
     if (values instanceof this.#array) {
       const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
       return appendBytesTo(this.#appender, bytes);
     }
-    const list = Array.from(values as ArrayLike<ValueOf<D>>);
+    const list = Array.from(values as ArrayLike<InputOf<D>>);
+    if (this.#bytes) {
+      checkBytesValues('values', list);
+      return this.#native.push(list);
+    }
     checkValues('values', list);
     const bytes = this.#pack(list);
     return bytes !== undefined ? appendBytesTo(this.#appender, bytes) : this.#native.push(list);
@@ -202,11 +266,15 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
    * pages. It stays valid until the vector shrinks or closes, or a newer view is taken
    * after the length changed; then it is detached (its length becomes 0), never dangling.
    * In mode `r` the mapping is copy-on-write: writes through it stay in this process.
+   * Its elements are `ArrayOf<D>`'s: the raw bytes of `bytes<N>` and float80, the raw bits
+   * of bfloat16, and float16 as a `Float16Array` where the runtime has one, else its bits.
    */
   view(): ArrayOf<D> {
     const buffer = this.#native.view();
-    this.#cache = new this.#array(buffer);
-    this.#cacheShared = true;
+    if (this.#direct) {
+      this.#cache = new this.#array(buffer);
+      this.#cacheShared = true;
+    }
     return new this.#array(buffer);
   }
 
@@ -273,7 +341,7 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
    * accesses in between go to the addon. Returns whether the cache was refreshed.
    */
   #refresh(): boolean {
-    if (this.#cacheShared) return false;
+    if (this.#cacheShared || !this.#direct) return false;
     if (this.#cache !== undefined && ++this.#misses < REFRESH_AFTER_MISSES) return false;
     if (!this.#viewable()) return false;
     this.#misses = 0;
@@ -295,7 +363,7 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
    * single-copy atomic on x86-64 (Intel SDM vol. 3A, 9.1.1) and AArch64 (Arm ARM
    * B2.2.1), so a concurrent reader sees each element old or new, never torn.
    */
-  #storeMany(positions: readonly number[], list: readonly Element[]): boolean {
+  #storeMany(positions: readonly number[], list: ArrayLike<Element>): boolean {
     const rule = this.#rule;
     // An empty call still goes to the addon, which refuses it on a closed vector.
     if (rule === undefined || list.length === 0 || positions.length !== list.length) return false;
@@ -312,7 +380,7 @@ export class MmapVector<D extends DType = 'float64'> implements Iterable<ValueOf
    * the rule takes every value; else `undefined` (the addon then checks and appends them,
    * or throws the error). One value uses a buffer kept for the purpose.
    */
-  #pack(values: readonly Element[]): Uint8Array | undefined {
+  #pack(values: ArrayLike<Element>): Uint8Array | undefined {
     const rule = this.#rule;
     if (rule === undefined) return undefined;
     const single = values.length === 1;

@@ -1,7 +1,7 @@
 /** Argument parsing for the subcommands: `parseArgs` with short, uniform usage errors. */
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DTYPES, type DType, canonicalDtype } from '../dtypes.js';
+import { DTYPES, DTYPE_FAMILIES, type DType, canonicalDtype } from '../dtypes.js';
 
 /** A mistake on the command line: exit code 2, with a pointer to `--help`. */
 export class UsageError extends Error {
@@ -65,12 +65,18 @@ export function positionals(command: string, given: string[], names: string[]): 
 /** numpy's short codes first (`i8`, `f64`), then the words (`float`, `double`), as the help lists them. */
 const ALIASES = DTYPES.flatMap((info) => info.aliases).sort((a, b) => Number(/\d/.test(b)) - Number(/\d/.test(a)));
 
+/** The parameterised families as the help names them: `bytes<N> (S<N>, N 1-65536)`. */
+const FAMILIES = DTYPE_FAMILIES.map(
+  (f) => `${f.prefix}<N> (${f.aliasPrefixes.map((p) => `${p}<N>`).join(', ')}; N ${f.minWidth}-${f.maxWidth})`,
+);
+
 /**
  * The dtypes for a help text, after `lead` (which starts at column `indent`): the names
  * and aliases from the core's table, wrapped at 88 columns, continued at `indent`.
  */
 export function dtypeHelp(lead: string, indent: number): string {
-  const words = `${lead}${DTYPES.map((info) => info.name).join(' ')}, or an alias (${ALIASES.join(' ')})`.split(' ');
+  const names = [...DTYPES.map((info) => info.name), ...FAMILIES].join(' ');
+  const words = `${lead}${names}, or an alias (${ALIASES.join(' ')})`.split(' ');
   const lines = [''];
   for (const word of words) {
     const line = lines[lines.length - 1];
@@ -86,8 +92,13 @@ export function dtypeOption(command: string, value: string | boolean | undefined
   const text = String(value);
   try {
     return canonicalDtype(text);
-  } catch {
-    const names = DTYPES.map((info) => info.name).join(', ');
+  } catch (error) {
+    // A family's name with a bad width: the core says which widths it takes.
+    const family = DTYPE_FAMILIES.find((f) =>
+      [f.prefix, ...f.aliasPrefixes].some((p) => new RegExp(`^${p}\\d+$`, 'i').test(text)),
+    );
+    if (family) throw new UsageError((error as Error).message, command);
+    const names = [...DTYPES.map((info) => info.name), ...FAMILIES].join(', ');
     throw new UsageError(
       `unknown dtype '${text}' (expected one of ${names}, or an alias: ${ALIASES.join(', ')})`,
       command,

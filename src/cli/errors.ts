@@ -5,7 +5,7 @@
 
 import { getSystemErrorMap } from 'node:util';
 import type { CodedError } from '../errors.js';
-import { TYPES } from './types.js';
+import { typeOf } from './types.js';
 
 /** A failure whose message is ready to print after "mmvec: " (exit code 1). */
 export class CliError extends Error {
@@ -45,7 +45,7 @@ export function describeError(error: unknown, file?: string): string {
     case 'ERR_MMVEC_BAD_SIZE': {
       if (size === undefined || dtype === undefined) return at(`${error.message}; is --dtype right?`);
       return at(
-        `its size, ${size} bytes, is not a whole number of ${dtype} elements (${TYPES[dtype].itemsize} bytes each); is --dtype right?`,
+        `its size, ${size} bytes, is not a whole number of ${dtype} elements (${typeOf(dtype).itemsize} bytes each); is --dtype right?`,
       );
     }
     case 'ERR_MMVEC_LOCKED':

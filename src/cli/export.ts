@@ -13,10 +13,10 @@ import type { MmapVector } from '../vector.js';
 import { UsageError, dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { openVector, vectorChunks } from './chunks.js';
 import { CliError, describeError } from './errors.js';
-import { npyHeader } from './npy.js';
+import { npyHeader, npyRefusal } from './npy.js';
 import { checkDestination, checkDistinct, writeAtomically } from './partial.js';
 import { Progress } from './progress.js';
-import { TYPES, type TypeInfo } from './types.js';
+import { type TypeInfo, typeOf } from './types.js';
 
 export const EXPORT_USAGE = `Usage: mmvec export FILE DEST [--dtype T] [--format csv|npy]
 
@@ -25,7 +25,11 @@ Write the vector file FILE to DEST as
        in the shortest form that reads back to the same value (nan, inf, -inf, -0
        included), so that "mmvec import" of the result gives FILE back byte for byte;
   npy  a numpy .npy file (format 1.0, shape (count,), little-endian descr such as
-       '<f8'), readable with np.load.
+       '<f8', '<f2', '<f16' for float80 (numpy's longdouble) or '|S8' for bytes8),
+       readable with np.load. bfloat16 has no descr: its .npy export is refused.
+float80 values are written as their exact shortest text; bytes<N> values as their
+bytes (trailing NULs stripped), one per line, so a value holding a newline does not
+read back.
 The format is npy when DEST ends in .npy, csv otherwise. DEST "-" writes to stdout.
 DEST is written as DEST.partial and renamed only on success. An existing DEST is replaced.
 
@@ -63,9 +67,10 @@ export async function exportCommand(argv: string[]): Promise<number> {
 
   const vector = openVector(file, given, 'r');
   const dtype = vector.dtype;
-  const type = TYPES[dtype];
+  const type = typeOf(dtype);
   const progress = new Progress('export', vector.length, 'values');
   try {
+    if (format === 'npy') checkNpyDescr(file, dtype);
     if (dest === '-') {
       try {
         await writeVector(vector, file, type, format, stdoutSink(), progress, () => undefined);
@@ -99,6 +104,16 @@ export async function exportCommand(argv: string[]): Promise<number> {
   } finally {
     progress.finish();
     vector.close();
+  }
+}
+
+/** Refuses a `.npy` export of a dtype without a descr (bfloat16) before DEST is touched. */
+function checkNpyDescr(file: string, dtype: DType): void {
+  const refusal = npyRefusal(dtype);
+  if (refusal !== undefined) {
+    throw new CliError(
+      `${file}: ${refusal}; export it as csv, or read FILE itself with np.fromfile(FILE, dtype=ml_dtypes.${dtype})`,
+    );
   }
 }
 

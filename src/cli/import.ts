@@ -12,17 +12,27 @@
 import * as fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import { type DType, convertElements, formatOfPath, parseValues } from '../dtypes.js';
+import { type DType, convertElements, formatLines, formatOfPath, parseValues } from '../dtypes.js';
+import type { CodedError } from '../errors.js';
 import { MmapVector } from '../vector.js';
 import { UsageError, dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { CliError, describeError } from './errors.js';
 import { type CsvRecord, readCsv } from './csv.js';
 import { readLines } from './lines.js';
-import { NPY_PREFIX, NpyError, type NpyHeader, isNpy, npyDtype, npyHeaderEnd, parseNpyHeader } from './npy.js';
+import {
+  NPY_PREFIX,
+  NpyError,
+  type NpyHeader,
+  isNpy,
+  npyDtype,
+  npyHeaderEnd,
+  npyRefusal,
+  parseNpyHeader,
+} from './npy.js';
 import { type PartialFile, checkDestination, checkDistinct, writeAtomically } from './partial.js';
 import { Progress } from './progress.js';
-import { TYPES, type TypeInfo } from './types.js';
-import { BadValue, badValueMessage, convertValue, formatValue, parseText } from './values.js';
+import { type TypeInfo, typeOf } from './types.js';
+import { BadValue, badValueMessage, parseText } from './values.js';
 
 export const IMPORT_USAGE = `Usage: mmvec import SRC DEST --dtype T [--column N|NAME] [--delimiter C] [--header]
 
@@ -41,7 +51,10 @@ Blank lines are skipped, '\\r\\n' line ends are accepted, a UTF-8 byte-order mar
 dropped, and values are trimmed. Values are read as the Redis module reads them:
 integer types take decimal integers (12, -7; no '+', no leading zeros, no exponent)
 checked exactly, for int64/uint64 too; float types take decimals, exponents and nan,
-inf, -inf (any case).
+inf, -inf (any case), float16, bfloat16 and float80 rounded once to nearest-even from
+the decimal (a finite value too large for the type is refused); bytes<N> takes any
+text of at most N bytes (UTF-8). A .npy SRC of byte strings ('|S8') imports into
+bytes<N>; bfloat16 has no .npy descr, so a .npy DEST of bfloat16 is refused.
 
 The first bad value stops the import with "SRC:LINE:COLUMN: ..." (LINE is where the
 field starts) and exit code 1; a malformed CSV record (a quote never closed, text
@@ -108,8 +121,10 @@ export async function importCommand(argv: string[]): Promise<number> {
     if (!header && requested === undefined)
       throw new UsageError('missing --dtype (it is required unless SRC is a .npy file)', 'import');
     const dtype = requested ?? npyDtype(header!);
-    const type = TYPES[dtype];
+    const type = typeOf(dtype);
 
+    const refusal = formatOfPath(dest) === 'npy' ? npyRefusal(dtype) : undefined;
+    if (refusal !== undefined) throw new CliError(`${dest}: ${refusal}`);
     checkDestination(dest);
     checkDistinct(src, dest);
     checkNotLocked(dest);
@@ -420,7 +435,7 @@ async function copyNpy(
   partial: PartialFile,
   progress: Progress,
 ): Promise<void> {
-  const source = header.source === 'bool' ? TYPES.uint8 : header.source;
+  const source = header.source === 'bool' ? typeOf('uint8') : header.source;
   const perChunk = Math.floor((1 << 20) / header.itemsize);
   const buffer = new ArrayBuffer(perChunk * header.itemsize);
   for (let start = 0; start < header.count; start += perChunk) {
@@ -430,7 +445,8 @@ async function copyNpy(
     await readFully(handle, src, bytes, header.dataOffset + start * header.itemsize);
     if (header.source === 'bool') bytes.forEach((b, i) => (bytes[i] = b === 0 ? 0 : 1));
     if (source.name === type.name) {
-      vector.pushArray(new source.array(buffer, 0, length));
+      // Typed-array elements, not dtype elements: a bytes8 or float80 array is of bytes.
+      vector.pushArray(new source.array(buffer, 0, bytes.length / source.array.BYTES_PER_ELEMENT));
     } else {
       vector.pushArray(new type.array(convertChunk(src, bytes, start, source, type)));
     }
@@ -439,20 +455,22 @@ async function copyNpy(
 }
 
 /** The elements of `bytes` (from element `start` on) converted, in one addon call; a
- * refusal is found again element by element to name its index. */
+ * refusal is found again element by element to name its index and show its text. */
 function convertChunk(src: string, bytes: Uint8Array, start: number, from: TypeInfo, to: TypeInfo): ArrayBuffer {
   try {
     return convertElements(bytes, from.name, to.name);
   } catch (error) {
-    new from.array(bytes.buffer, bytes.byteOffset, bytes.length / from.itemsize).forEach((value, i) => {
+    for (let i = 0; i * from.itemsize < bytes.length; i++) {
+      const element = bytes.subarray(i * from.itemsize, (i + 1) * from.itemsize);
       try {
-        convertValue(value, from, to);
+        convertElements(element, from.name, to.name);
       } catch (refusal) {
-        if (!(refusal instanceof BadValue)) throw refusal;
-        const text = formatValue(value, from);
-        throw new CliError(`${src}: element ${start + i}: ${badValueMessage(text, to, refusal.reason)}`);
+        const { code, reason } = refusal as CodedError;
+        if (code !== 'ERR_MMVEC_BAD_VALUE' || reason === undefined) throw refusal;
+        const text = formatLines(from.name, element).slice(0, -1);
+        throw new CliError(`${src}: element ${start + i}: ${badValueMessage(text, to, reason)}`);
       }
-    });
+    }
     throw error;
   }
 }

@@ -5,17 +5,19 @@
  * 64-bit integers are summed exactly.
  */
 
-import type { DType, Format } from '../dtypes.js';
+import { type DType, type Format, nearestNumbers } from '../dtypes.js';
 import { dtypeHelp, dtypeOption, parseCommand, positionals } from './args.js';
 import { type Chunk, openVector, vectorChunks } from './chunks.js';
 import { Progress, humanBytes } from './progress.js';
-import { TYPES, type TypeInfo } from './types.js';
+import { type TypeInfo, typeOf } from './types.js';
 import { formatValue } from './values.js';
 
 export const INFO_USAGE = `Usage: mmvec info FILE [--dtype T]
 
 Print a vector file's count, size, dtype, min, max, mean (NaN values ignored) and a
 sparkline of its values (40 buckets, each the mean of its slice of the vector).
+float80 values are summarized through their nearest doubles; bytes<N> (byte string)
+files get only their count and size.
 Every element is read once, in chunks through the file's mapping; a progress bar
 appears on a terminal when it takes over a second.
 
@@ -87,9 +89,7 @@ class Accumulator {
       const segmentEnd = Math.min(end, this.#nextBoundary);
       const from = position - chunk.start;
       const to = segmentEnd - chunk.start;
-      const [sum, n] = type.big
-        ? this.#scanBig(chunk, from, to)
-        : this.#scanNumbers(new type.array(chunk.buffer, chunk.byteOffset, chunk.length) as NumberArray, from, to);
+      const [sum, n] = type.big ? this.#scanBig(chunk, from, to) : this.#scanNumbers(numbersOf(type, chunk), from, to);
       this.#bucketSum[this.#bucket] += sum;
       this.#bucketN[this.#bucket] += n;
       position = segmentEnd;
@@ -183,8 +183,24 @@ class Accumulator {
       if (!Number.isFinite(this.#floatSum)) mean = this.#floatSum / n; // inf, -inf or NaN (inf - inf)
     }
     const buckets = Array.from(this.#bucketSum, (sum, b) => (this.#bucketN[b] > 0 ? sum / this.#bucketN[b] : NaN));
-    return { format, dtype: type.name, count: this.count, nan: this.count - n, min, max, mean, buckets };
+    return {
+      format,
+      dtype: type.name,
+      count: this.count,
+      nan: type.kind === 'bytes' ? 0 : this.count - n,
+      min,
+      max,
+      mean,
+      buckets,
+    };
   }
+}
+
+/** The chunk's values as numbers: its typed array where that holds them, else (float16,
+ * bfloat16, float80) their nearest numbers, from the core. */
+function numbersOf(type: TypeInfo, chunk: Chunk): NumberArray {
+  if (type.holdsValues) return new type.array(chunk.buffer, chunk.byteOffset, chunk.length) as NumberArray;
+  return nearestNumbers(type.name, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length * type.itemsize));
 }
 
 /** sum / n as the nearest double, for an exact (possibly huge) integer sum. */
@@ -201,11 +217,12 @@ export function summarize(
   progress?: (done: number, total: number) => void,
 ): Summary {
   const vector = openVector(file, dtype, 'r');
-  const type = TYPES[vector.dtype];
+  const type = typeOf(vector.dtype);
   try {
     const accumulator = new Accumulator(type, vector.length);
     for (const chunk of vectorChunks(vector, file, type)) {
-      accumulator.add(chunk);
+      // Byte strings have no min, max or mean: they are only counted.
+      if (type.kind !== 'bytes') accumulator.add(chunk);
       progress?.(chunk.start + chunk.length, vector.length);
     }
     return accumulator.summary(vector.format);
@@ -235,15 +252,19 @@ export function sparkline(buckets: number[]): string {
 
 /** The lines `mmvec info` prints. */
 export function formatSummary(file: string, dtype: DType, summary: Summary): string[] {
-  const type = TYPES[dtype];
+  const type = typeOf(dtype);
   const bytes = summary.count * type.itemsize;
-  const show = (value: number | bigint | undefined): string => (value === undefined ? '-' : formatValue(value, type));
+  // A type wider than a double (float80) has its min and max as their nearest numbers:
+  // shown as doubles, not as texts of its own that would claim more precision.
+  const shownAs = type.itemsize > 8 ? typeOf('float64') : type;
+  const show = (value: number | bigint | undefined): string =>
+    value === undefined ? '-' : formatValue(value, shownAs);
   const mean =
     summary.mean === undefined
       ? '-'
       : type.name === 'float32'
         ? formatValue(Math.fround(summary.mean), type)
-        : formatValue(summary.mean, TYPES.float64);
+        : formatValue(summary.mean, typeOf('float64'));
   const rows: [string, string][] = [
     ['file', file],
     ...(summary.format === 'npy' ? [['format', 'npy'] as [string, string]] : []),

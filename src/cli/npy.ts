@@ -9,8 +9,8 @@
  * Version 3.0 differs from 2.0 only in that the header is UTF-8 instead of latin-1.
  */
 
-import type { DType } from '../dtypes.js';
-import { TYPES, type TypeInfo } from './types.js';
+import { DTYPES, DTYPE_FAMILIES, type DType, dtypeOfNpyDescr, npyDescr } from '../dtypes.js';
+import { type TypeInfo, typeOf } from './types.js';
 
 export const NPY_MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 
@@ -107,32 +107,33 @@ export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   };
 }
 
-/** The dtype of a descr such as `<f8`, `|u1`, `<i4`, `=i2`; `|b1` is bool. */
+/**
+ * The dtype of a descr such as `<f8`, `|u1`, `|S8`, `=i2`: the core's (through the addon),
+ * `=` being little-endian on every host mmvec runs on, and a single-byte type in either
+ * byte order. `|b1` is bool, which the command line imports as 0 and 1.
+ */
 function npyType(descr: string): TypeInfo | 'bool' {
-  const match = /^([<>|=]?)([biuf])(\d+)$/.exec(descr);
-  const order = match?.[1] ?? '';
-  const kind = match?.[2];
-  const size = Number(match?.[3]);
-  if (match && order === '>' && size > 1) {
+  if (/^[<>|=]?b1$/.test(descr)) return 'bool';
+  const little = descr.replace(/^[=>]/, '<');
+  const dtype = dtypeOfNpyDescr(descr.replace(/^=/, '<')) ?? dtypeOfNpyDescr(little);
+  if (dtype !== null && (!descr.startsWith('>') || typeOf(dtype).itemsize === 1)) return typeOf(dtype);
+  if (dtype !== null) {
     throw new NpyError(
-      `big-endian .npy data ('${descr}') is not supported; save it little-endian first (a.astype('<${kind}${size}'))`,
+      `big-endian .npy data ('${descr}') is not supported; save it little-endian first (a.astype('${little}'))`,
     );
   }
-  if (kind === 'b' && size === 1) return 'bool';
-  const type = Object.values(TYPES).find((t) => KIND_LETTER[t.kind] === kind && t.itemsize === size);
-  if (!type)
-    throw new NpyError(
-      `unsupported .npy dtype '${descr}' (supported: little-endian bool, int8-64, uint8-64, float32, float64)`,
-    );
-  return type;
+  throw new NpyError(`unsupported .npy dtype '${descr}' (supported: little-endian bool, ${supportedDescrs()})`);
 }
 
-/** numpy's letter for each kind of dtype. */
-const KIND_LETTER: Record<TypeInfo['kind'], string> = { int: 'i', uint: 'u', float: 'f' };
-
-/** The descr numpy writes for `type`: little-endian, `|` (no byte order) for one byte. */
-function npyDescr(type: TypeInfo): string {
-  return `${type.itemsize === 1 ? '|' : '<'}${KIND_LETTER[type.kind]}${type.itemsize}`;
+/** The descrs the core reads, from its dtype table: every fixed type's, and each family's
+ * range (`|S1 to |S65536`). */
+function supportedDescrs(): string {
+  // bfloat16 has no descr.
+  const fixed = DTYPES.filter((info) => npyRefusal(info.name) === undefined).map((info) => npyDescr(info.name));
+  const families = DTYPE_FAMILIES.map(
+    (f) => `${npyDescr(`${f.prefix}${f.minWidth}` as DType)} to ${npyDescr(`${f.prefix}${f.maxWidth}` as DType)}`,
+  );
+  return [...fixed, ...families].join(', ');
 }
 
 /** The dtype whose values an `.npy` of this header holds, as the default for import. */
@@ -140,9 +141,22 @@ export function npyDtype(header: NpyHeader): DType {
   return header.source === 'bool' ? 'uint8' : header.source.name;
 }
 
-/** A version 1.0 header for `count` elements of `dtype`, padded so data starts at a multiple of 64. */
+/** Why `dtype` cannot be kept in a `.npy` file (it has no descr: bfloat16), or `undefined`. */
+export function npyRefusal(dtype: DType): string | undefined {
+  try {
+    npyDescr(dtype);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** A version 1.0 header for `count` elements of `dtype`, padded so data starts at a multiple
+ * of 64; its descr is the core's. Throws `NpyError` for a dtype without a descr (bfloat16). */
 export function npyHeader(dtype: DType, count: number): Buffer {
-  const dict = `{'descr': '${npyDescr(TYPES[dtype])}', 'fortran_order': False, 'shape': (${count},), }`;
+  const refusal = npyRefusal(dtype);
+  if (refusal !== undefined) throw new NpyError(refusal);
+  const dict = `{'descr': '${npyDescr(dtype)}', 'fortran_order': False, 'shape': (${count},), }`;
   const unpadded = NPY_MAGIC.length + 4 + dict.length + 1;
   const padding = (64 - (unpadded % 64)) % 64;
   const header = `${dict}${' '.repeat(padding)}\n`;

@@ -4,7 +4,7 @@
  * exactly what the Redis module's commands do; this file only words the refusals.
  */
 
-import { convertValue as convert, formatValue as format, parseValue } from '../dtypes.js';
+import { formatValue as format, parseValue } from '../dtypes.js';
 import type { CodedError } from '../errors.js';
 import type { TypeInfo } from './types.js';
 
@@ -37,14 +37,9 @@ function refusing<T>(work: () => T): T {
 
 /** Parses one field (already trimmed) as a value of `type`; an empty field is refused
  * as such. Throws `BadValue`. */
-export function parseText(text: string, type: TypeInfo): number | bigint {
+export function parseText(text: string, type: TypeInfo): number | bigint | Buffer {
   if (text === '') throw new BadValue('empty');
   return refusing(() => parseValue(type.name, text));
-}
-
-/** The value of `to` that `source` (a value of `from`) denotes, or `BadValue`. */
-export function convertValue(source: number | bigint, from: TypeInfo, to: TypeInfo): number | bigint {
-  return refusing(() => convert(source, from.name, to.name));
 }
 
 /** The text of `value` as a value of `type`, which parses back to the same value. */

@@ -10,8 +10,9 @@ import { type ArrayOf, type DType, type DTypeAlias, type Format, typedArrayFor }
 /** A command argument on the wire. */
 export type Arg = string | Buffer;
 
-/** A value written to a vector: `bigint` keeps 64-bit integers exact. */
-export type Value = number | bigint;
+/** A value written to a vector: `bigint` keeps 64-bit integers exact; for a `bytes<N>`
+ * key, a string (sent as its UTF-8) or a `Buffer` (sent as it is). */
+export type Value = number | bigint | string | Buffer;
 
 export interface BindOptions {
   /** Element type (default `float64`; for an existing `.npy` file, the one its header names). */
@@ -78,9 +79,15 @@ function toNumberOrNull(reply: unknown): number | null {
   return reply === null ? null : toNumber(reply);
 }
 
-/** A value as text; `String(-0)` is `'0'`, which would lose the sign of a float zero. */
-function encodeValue(value: Value): string {
+/** A value as text (a byte string as it is); `String(-0)` is `'0'`, which would lose the
+ * sign of a float zero. */
+function encodeValue(value: Value): Arg {
+  if (typeof value === 'string' || Buffer.isBuffer(value)) return value;
   return Object.is(value, -0) ? '-0' : String(value);
+}
+
+function toBufferOrNull(reply: unknown): Buffer | null {
+  return reply === null ? null : (reply as Buffer);
 }
 
 function toCount(reply: unknown): number {
@@ -135,6 +142,14 @@ export const OPEN = command(
 
 export const GET = command('MMVEC.GET', READ, (index: number) => [String(index)], toNumberOrNull);
 
+/** `MMVEC.GET` with the reply as its bytes: a `bytes<N>` element, or float80's exact text. */
+export const GET_BYTES = command(
+  'MMVEC.GET',
+  { readonly: true, binary: true },
+  (index: number) => [String(index)],
+  toBufferOrNull,
+);
+
 export const MGET = command(
   'MMVEC.MGET',
   READ,
@@ -167,6 +182,14 @@ export const RANGE = command(
   READ,
   (start: number, stop: number) => [String(start), String(stop)],
   (reply) => (reply as unknown[]).map(toNumber),
+);
+
+/** `MMVEC.RANGE` with every element as its bytes (see `GET_BYTES`). */
+export const RANGE_BYTES = command(
+  'MMVEC.RANGE',
+  { readonly: true, binary: true },
+  (start: number, stop: number) => [String(start), String(stop)],
+  (reply) => reply as Buffer[],
 );
 
 export const INCRBY = command(

@@ -5,7 +5,17 @@
 
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type CodedError, DTYPES, MmapVector, canonicalDtype, formatValue, parseValue } from '../..';
+import {
+  type CodedError,
+  DTYPES,
+  DTYPE_FAMILIES,
+  MmapVector,
+  canonicalDtype,
+  dtypeOfNpyDescr,
+  formatValue,
+  npyDescr,
+  parseValue,
+} from '../..';
 import { useTmpDir } from '../helpers/tmp';
 
 const tmp = useTmpDir();
@@ -33,6 +43,9 @@ describe('the dtype table', () => {
       ['uint64', ['u64'], 8, 'uint'],
       ['float32', ['f32', 'float'], 4, 'float'],
       ['float64', ['f64', 'double'], 8, 'float'],
+      ['float16', ['f16', 'half'], 2, 'float'],
+      ['bfloat16', ['bf16'], 2, 'float'],
+      ['float80', ['long_double', 'longdouble', 'float128'], 16, 'float'],
     ]);
     const bounds = Object.fromEntries(DTYPES.map(({ name, min, max }) => [name, [min, max]]));
     expect(bounds).toEqual({
@@ -46,6 +59,50 @@ describe('the dtype table', () => {
       uint64: [0n, 2n ** 64n - 1n],
       float32: [-3.4028234663852886e38, 3.4028234663852886e38],
       float64: [-Number.MAX_VALUE, Number.MAX_VALUE],
+      float16: [-65504, 65504],
+      bfloat16: [-3.3895313892515355e38, 3.3895313892515355e38],
+      // float80's largest finite values are past the doubles': their nearest numbers.
+      float80: [-Infinity, Infinity],
+    });
+  });
+
+  it('the bytes<N> family: its prefixes, the full version name and the width range', () => {
+    expect(DTYPE_FAMILIES).toEqual([
+      { prefix: 'bytes', aliasPrefixes: ['S'], sizedAlias: 'string', kind: 'bytes', minWidth: 1, maxWidth: 65536 },
+    ]);
+    expect(canonicalDtype('S8')).toBe('bytes8');
+    expect(canonicalDtype('BYTES65536')).toBe('bytes65536');
+    const cases: [string, string][] = [
+      ['bytes0', 'bad dtype width 0: bytes<N> takes 1 to 65536 bytes'],
+      ['S65537', 'bad dtype width 65537: bytes<N> takes 1 to 65536 bytes'],
+      [
+        'string',
+        "unknown dtype 'string' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, float16, bfloat16, float80, bytes<N>)",
+      ],
+    ];
+    for (const [name, message] of cases) {
+      const error = thrown(() => canonicalDtype(name));
+      expect({ code: error.code, message: error.message }, name).toEqual({ code: 'ERR_MMVEC_BAD_DTYPE', message });
+    }
+  });
+
+  it('npyDescr and dtypeOfNpyDescr are the core descrs; bfloat16 has none', () => {
+    const descrs = DTYPES.filter((info) => info.name !== 'bfloat16').map((info) => npyDescr(info.name));
+    expect(descrs).toEqual(['|i1', '|u1', '<i2', '<u2', '<i4', '<u4', '<i8', '<u8', '<f4', '<f8', '<f2', '<f16']);
+    expect(npyDescr('bytes8')).toBe('|S8');
+    expect(descrs.map((descr) => dtypeOfNpyDescr(descr))).toEqual(
+      DTYPES.filter((info) => info.name !== 'bfloat16').map((info) => info.name),
+    );
+    expect([dtypeOfNpyDescr('|S8'), dtypeOfNpyDescr('S3'), dtypeOfNpyDescr('<U2'), dtypeOfNpyDescr('>f8')]).toEqual([
+      'bytes8',
+      'bytes3',
+      null,
+      null,
+    ]);
+    const error = thrown(() => npyDescr('bfloat16'));
+    expect({ code: error.code, message: error.message }).toEqual({
+      code: 'ERR_MMVEC_NO_NPY_DESCR',
+      message: 'bfloat16 has no .npy descr: store it in a raw file',
     });
   });
 

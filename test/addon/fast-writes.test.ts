@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type CodedError, DTYPES, type DType, MmapVector, formatValue } from '../..';
+import { type CodedError, DTYPES, type FixedDType as DType, MmapVector, formatValue, parseValue } from '../..';
 import { useTmpDir } from '../helpers/tmp';
 
 const tmp = useTmpDir();
@@ -18,6 +18,7 @@ const tmp = useTmpDir();
 const addon = createRequire(__filename)(path.resolve(__dirname, '../../dist/native/index.js')) as {
   NativeVector: { prototype: Record<'set' | 'setMany' | 'push', (...args: never[]) => unknown> };
   appendBytesTo: (...args: never[]) => number;
+  nearestNumbers: (dtype: DType, bytes: Uint8Array) => Float64Array;
 };
 
 type Value = number | bigint;
@@ -25,6 +26,9 @@ type AnyVector = MmapVector<DType>;
 type Outcome = { stored: string } | { code: string | undefined; message: string };
 
 const ALL_DTYPES = DTYPES.map((info) => info.name);
+/** The dtypes whose typed array holds their values, which the JS fast paths write. */
+const VIEW_DTYPES = ALL_DTYPES.filter((dtype) => !['float16', 'bfloat16', 'float80'].includes(dtype));
+const ADDON_DTYPES = ALL_DTYPES.filter((dtype) => !VIEW_DTYPES.includes(dtype));
 const bigOf = (dtype: DType): boolean => dtype === 'int64' || dtype === 'uint64';
 const zeroOf = (dtype: DType): Value => (bigOf(dtype) ? 0n : 0);
 
@@ -64,6 +68,8 @@ function coreOutcome(dtype: DType, value: Value): Outcome {
 
 function parsePrinted(dtype: DType, printed: string): Value {
   if (bigOf(dtype)) return BigInt(printed);
+  // A float16, bfloat16 or float80 text is the shortest for that type: it is read in it.
+  if (ADDON_DTYPES.includes(dtype)) return parseValue(dtype, printed) as number;
   const named: Record<string, number> = { nan: NaN, inf: Infinity, '-inf': -Infinity };
   const number = named[printed] ?? Number(printed);
   return dtype === 'float32' ? Math.fround(number) : number;
@@ -95,6 +101,9 @@ function fromFile(file: string, dtype: DType, index: number): Value {
       return bytes.readFloatLE(at);
     case 'float64':
       return bytes.readDoubleLE(at);
+    default:
+      // float16, bfloat16, float80: decoded by the core, from the file's bytes.
+      return addon.nearestNumbers(dtype, bytes.subarray(at, at + itemsize))[0];
   }
 }
 
@@ -471,7 +480,7 @@ describe('which writes reach the addon', () => {
     vi.restoreAllMocks();
   });
 
-  it.each(ALL_DTYPES)('%s: valid writes inside the view make no per-value addon call', (dtype) => {
+  it.each(VIEW_DTYPES)('%s: valid writes inside the view make no per-value addon call', (dtype) => {
     const { v } = open(dtype, [zeroOf(dtype), zeroOf(dtype)]);
     const one = bigOf(dtype) ? 1n : 1;
     const set = vi.spyOn(addon.NativeVector.prototype, 'set');
@@ -494,6 +503,22 @@ describe('which writes reach the addon', () => {
     expect(() => v.set(0, 2n ** 64n)).toThrow(expect.objectContaining({ code: 'ERR_MMVEC_BAD_VALUE' }));
     expect(set).toHaveBeenCalledTimes(1);
     expect(v.length).toBe(7);
+    v.close();
+  });
+
+  it.each(ADDON_DTYPES)('%s: every write goes to the addon (the typed array holds bits, not values)', (dtype) => {
+    const { v } = open(dtype, [0, 0]);
+    const set = vi.spyOn(addon.NativeVector.prototype, 'set');
+    const setMany = vi.spyOn(addon.NativeVector.prototype, 'setMany');
+    const push = vi.spyOn(addon.NativeVector.prototype, 'push');
+    const appendBytesTo = vi.spyOn(addon, 'appendBytesTo');
+    v.set(1, 1.5);
+    v.setMany([0, 1], [1, 2]);
+    v.push(1);
+    v.pushArray([1, 2]);
+    expect([set, setMany, push].map((spy) => spy.mock.calls.length)).toEqual([1, 1, 2]);
+    expect(appendBytesTo).not.toHaveBeenCalled();
+    expect([...v]).toEqual([1, 2, 1, 1, 2]);
     v.close();
   });
 });

@@ -7,7 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type DType, MmapVector } from '../..';
+import { MmapVector } from '../..';
+import type { ClassicDType as DType } from '../helpers/dtypes';
 import { useTmpDir } from '../helpers/tmp';
 
 const tmp = useTmpDir();

@@ -459,7 +459,7 @@ describe.each(cases)('$dtype', (c) => {
     expect([...v]).toEqual([]);
     v.pushArray(typed(c, c.values));
     const seen: Value[] = [];
-    for (const value of v) seen.push(value);
+    for (const value of v) seen.push(value as Value);
     expect(seen).toEqual(c.values);
     expect([...v]).toEqual(c.values);
     expect(Array.from(v)).toEqual(c.values);

@@ -7,7 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type DType, MmapVector } from '../..';
+import { MmapVector } from '../..';
+import type { ClassicDType as DType } from '../helpers/dtypes';
 import { useCli } from '../helpers/cli';
 
 const { tmp, ok, fails, usage, write, vectorFile, read } = useCli('mmvec-cli-');
@@ -195,13 +196,13 @@ describe('info', () => {
     fails(
       2,
       [
-        "mmvec: unknown dtype 'float16' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, or an alias: i8, u8, i16, u16, i32, u32, i64, u64, f32, f64, float, double)",
+        "mmvec: unknown dtype 'float8' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, float16, bfloat16, float80, bytes<N> (S<N>; N 1-65536), or an alias: i8, u8, i16, u16, i32, u32, i64, u64, f32, f64, f16, bf16, float128, float, double, half, long_double, longdouble)",
         usage('info'),
       ],
       'info',
       'seven.bin',
       '--dtype',
-      'float16',
+      'float8',
     );
     fails(2, ['mmvec: missing FILE argument', usage('info')], 'info');
     fails(2, ["mmvec: unexpected argument 'b'", usage('info')], 'info', 'a', 'b');
@@ -417,7 +418,7 @@ describe('import from .npy', () => {
     fails(
       1,
       [
-        "mmvec: u2.npy: unsupported .npy dtype '<U2' (supported: little-endian bool, int8-64, uint8-64, float32, float64)",
+        "mmvec: u2.npy: unsupported .npy dtype '<U2' (supported: little-endian bool, |i1, |u1, <i2, <u2, <i4, <u4, <i8, <u8, <f4, <f8, <f2, <f16, |S1 to |S65536)",
       ],
       'import',
       'u2.npy',
@@ -761,7 +762,7 @@ describe('import errors', () => {
     fails(
       2,
       [
-        "mmvec: unknown dtype 'int128' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, or an alias: i8, u8, i16, u16, i32, u32, i64, u64, f32, f64, float, double)",
+        "mmvec: unknown dtype 'int128' (expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, float16, bfloat16, float80, bytes<N> (S<N>; N 1-65536), or an alias: i8, u8, i16, u16, i32, u32, i64, u64, f32, f64, f16, bf16, float128, float, double, half, long_double, longdouble)",
         usage('import'),
       ],
       'import',

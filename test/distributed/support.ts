@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { expect } from 'vitest';
-import type { DType } from '../..';
+import type { ClassicDType as DType } from '../helpers/dtypes';
 import { type TestServer, infoField, waitFor } from '../helpers/redis';
 
 export type { DType };

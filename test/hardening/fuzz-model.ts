@@ -17,7 +17,7 @@
  */
 
 import { isUtf8 } from 'node:buffer';
-import type { DType } from '../..';
+import type { ClassicDType as DType } from '../helpers/dtypes';
 import * as exact from './fuzz-floats';
 import type { Exact } from './fuzz-floats';
 

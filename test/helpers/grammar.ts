@@ -104,6 +104,48 @@ const FLOAT32_CASES: Case[] = [
   ['-1e39', null],
 ];
 
+// float16, bfloat16 and float80 (issue 11): each text rounds once, to nearest-even, into
+// the type; the printed text is the shortest that reads back to the same element.
+
+const FLOAT16_CASES: Case[] = [
+  ['65504', '65500'],
+  ['65519', '65500'],
+  ['65520', null],
+  ['1e5', null],
+  ['-1e5', null],
+  ['2049', '2048'],
+  ['2051', '2052'],
+  ['6e-8', '6e-8'],
+  ['1e-8', '0'],
+];
+
+const BFLOAT16_CASES: Case[] = [
+  ['257', '256'],
+  ['259', '260'],
+  ['1e38', '1e38'],
+  ['3.39e38', '3.39e38'],
+  ['3.4e38', null],
+  ['1e39', null],
+  ['-1e39', null],
+];
+
+const FLOAT80_CASES: Case[] = [
+  ['1e21', '1e21'],
+  ['9007199254740993', '9007199254740993'],
+  ['0.30000000000000004', '0.30000000000000004'],
+  ['1e400', '1e400'],
+  ['1.18973149535723176502e+4932', '1.189731495357231765e4932'],
+  ['1e5000', null],
+  ['-1e5000', null],
+];
+
+const FLOAT_CASES_OF: Partial<Record<DType, Case[]>> = {
+  float32: FLOAT32_CASES,
+  float16: FLOAT16_CASES,
+  bfloat16: BFLOAT16_CASES,
+  float80: FLOAT80_CASES,
+};
+
 export function casesFor(dtype: DType): Case[] {
   const info = DTYPES.find((d) => d.name === dtype)!;
   if (info.kind !== 'float') {
@@ -116,7 +158,7 @@ export function casesFor(dtype: DType): Case[] {
         : [['-5', '-5']];
     return [...INTEGER_CASES, ...unsigned, ...boundCases(dtype)];
   }
-  return [...FLOAT_CASES, ...(dtype === 'float32' ? FLOAT32_CASES : FLOAT64_CASES)];
+  return [...FLOAT_CASES, ...(FLOAT_CASES_OF[dtype] ?? FLOAT64_CASES)];
 }
 
 export const DTYPE_NAMES = DTYPES.map((d) => d.name);

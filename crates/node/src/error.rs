@@ -11,18 +11,25 @@ struct Fields {
     size: Option<f64>,
     dtype: Option<String>,
     value: Option<String>,
-    reason: Option<&'static str>,
+    reason: Option<String>,
 }
 
 impl Fields {
     fn of(err: &mmvec_core::Error) -> Fields {
-        let bad_value = err.bad_value();
+        let too_long = match err {
+            // A byte string longer than its dtype's width: refused like any bad value.
+            mmvec_core::Error::TooLong { value, len, dtype } => {
+                Some((value.as_str(), format!("{len} bytes is longer than {}", dtype.itemsize())))
+            }
+            _ => None,
+        };
+        let bad_value = err.bad_value().map(|(value, reason)| (value, reason.to_owned())).or(too_long);
         Fields {
             path: err.path().map(|path| path.to_string_lossy().into_owned()),
             // Sizes are far below 2^53: a JS number holds them exactly.
             size: err.size().map(|size| size as f64),
             dtype: err.dtype().map(|dtype| dtype.name().into_owned()),
-            value: bad_value.map(|(value, _)| value.to_owned()),
+            value: bad_value.as_ref().map(|(value, _)| (*value).to_owned()),
             reason: bad_value.map(|(_, reason)| reason),
         }
     }

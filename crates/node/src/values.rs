@@ -1,18 +1,22 @@
-//! JS numbers and bigints to and from the core's `Scalar`.
+//! JS values to and from the core's `Scalar`: numbers, bigints for 64-bit integer types,
+//! and for `bytes<N>` strings (UTF-8) or `Uint8Array`s in, `Buffer`s out.
 
 use mmvec_core::{DType, Error, Scalar};
-use napi::bindgen_prelude::{BigInt, Either};
+use napi::bindgen_prelude::{BigInt, Buffer, Either3, Either4, Uint8Array};
 
-/// What JS passes as an element value: a number, or a bigint for 64-bit integer types.
-pub type JsValueIn = Either<f64, BigInt>;
+/// What JS passes as an element value: a number, a bigint for 64-bit integer types, or
+/// a string (its UTF-8 bytes) or `Uint8Array` for `bytes<N>`. A value of the wrong kind
+/// for the dtype reaches the core, which refuses it with the exact error.
+pub type JsValueIn = Either4<f64, BigInt, String, Uint8Array>;
 
-/// What JS gets back: a number, or a bigint for 64-bit integer types.
-pub type JsValueOut = Either<f64, BigInt>;
+/// What JS gets back: a number (float80's nearest), a bigint for 64-bit integer types,
+/// or a `Buffer` for `bytes<N>` (without its trailing NULs).
+pub type JsValueOut = Either3<f64, BigInt, Buffer>;
 
 pub fn to_scalar(dtype: DType, value: &JsValueIn) -> Result<Scalar, Error> {
     match value {
-        Either::A(number) => Ok(Scalar::Float(*number)),
-        Either::B(big) => {
+        Either4::A(number) => Ok(Scalar::Float(*number)),
+        Either4::B(big) => {
             let (signed, lossless) = big.get_i64();
             if lossless {
                 return Ok(Scalar::Int(signed));
@@ -23,14 +27,17 @@ pub fn to_scalar(dtype: DType, value: &JsValueIn) -> Result<Scalar, Error> {
             }
             Err(Error::BadValue { value: bigint_text(big), dtype, reason: "out of range" })
         }
+        Either4::C(text) => Ok(Scalar::Bytes(text.as_bytes().to_vec())),
+        Either4::D(bytes) => Ok(Scalar::Bytes(bytes.to_vec())),
     }
 }
 
 pub fn from_scalar(dtype: DType, value: Scalar) -> JsValueOut {
     match (dtype.is_64bit_int(), value) {
-        (true, Scalar::Int(v)) => Either::B(BigInt::from(v)),
-        (true, Scalar::UInt(v)) => Either::B(BigInt::from(v)),
-        (_, other) => Either::A(other.to_f64()),
+        (true, Scalar::Int(v)) => Either3::B(BigInt::from(v)),
+        (true, Scalar::UInt(v)) => Either3::B(BigInt::from(v)),
+        (_, Scalar::Bytes(bytes)) => Either3::C(Buffer::from(bytes)),
+        (_, other) => Either3::A(other.to_f64()),
     }
 }
 

@@ -9,7 +9,6 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::appender::{SharedVec, borrow, borrow_mut, close};
-use crate::dtypes::{check_served, served};
 use crate::error::{CoreResultExt, with_code};
 use crate::flush::NativeFlusher;
 use crate::values::{JsValueIn, JsValueOut, from_scalar, to_scalar};
@@ -34,7 +33,7 @@ impl NativeVector {
         format: Option<String>,
     ) -> Result<NativeVector> {
         // The dtype is checked before the mode, as it always was.
-        let dtype = dtype.map(|name| served(env, &name)).transpose()?;
+        let dtype = dtype.map(|name| DType::from_name(&name)).transpose().js(env)?;
         let mode = Mode::from_name(&mode).js(env)?;
         let mut options = match dtype {
             Some(dtype) => OpenOptions::new(dtype, mode),
@@ -44,8 +43,6 @@ impl NativeVector {
             options = options.format(Format::from_name(&name).js(env)?);
         }
         let vec = MappedVec::open(path, options).js(env)?;
-        // A `.npy` header may name a dtype the addon does not serve yet.
-        check_served(env, vec.dtype())?;
         Ok(NativeVector { vec: Rc::new(RefCell::new(Some(vec))), view: None })
     }
 
@@ -54,7 +51,7 @@ impl NativeVector {
         Ok(self.vec(env)?.len() as f64)
     }
 
-    #[napi(getter)]
+    #[napi(getter, ts_return_type = "DTypeNames['name']")]
     pub fn dtype(&self, env: &Env) -> Result<String> {
         Ok(self.vec(env)?.dtype().name().into_owned())
     }
@@ -90,11 +87,33 @@ impl NativeVector {
         self.vec.try_borrow().is_ok_and(|slot| slot.is_none())
     }
 
-    #[napi(ts_return_type = "number | bigint")]
+    /// The element at `index`: a number (float80's nearest), a bigint (64-bit integers) or
+    /// a `Buffer` (`bytes<N>`, without its trailing NULs).
+    #[napi(ts_return_type = "number | bigint | Buffer")]
     pub fn get(&self, env: &Env, index: f64) -> Result<JsValueOut> {
         let vec = self.vec(env)?;
         let value = vec.get(index_from_f64(index).js(env)?).js(env)?;
         Ok(from_scalar(vec.dtype(), value))
+    }
+
+    /// The element at `index` as the Redis module replies it: exact for every dtype (float80's
+    /// shortest round-trip text); a `bytes<N>` element's bytes as UTF-8, invalid sequences
+    /// replaced by U+FFFD.
+    #[napi]
+    pub fn get_text(&self, env: &Env, index: f64) -> Result<String> {
+        let vec = self.vec(env)?;
+        let value = vec.get(index_from_f64(index).js(env)?).js(env)?;
+        Ok(value.with_text(|text| String::from_utf8_lossy(text).into_owned()))
+    }
+
+    /// Writes the element at `index` from its text, parsed as the Redis module parses it
+    /// (float80 rounded once, to nearest-even, from the decimal text).
+    #[napi]
+    pub fn set_text(&mut self, env: &Env, index: f64, text: String) -> Result<()> {
+        let mut vec = self.vec_mut(env)?;
+        let index = index_from_f64(index).js(env)?;
+        let value = vec.dtype().parse(text.as_bytes()).js(env)?;
+        vec.set(index, &value).js(env)
     }
 
     /// The bytes of the elements at `indices`, all checked first.
@@ -113,7 +132,7 @@ impl NativeVector {
         &mut self,
         env: &Env,
         index: f64,
-        #[napi(ts_arg_type = "number | bigint")] value: JsValueIn,
+        #[napi(ts_arg_type = "number | bigint | string | Uint8Array")] value: JsValueIn,
     ) -> Result<()> {
         let mut vec = self.vec_mut(env)?;
         let index = index_from_f64(index).js(env)?;
@@ -126,7 +145,7 @@ impl NativeVector {
         &mut self,
         env: &Env,
         indices: Vec<f64>,
-        #[napi(ts_arg_type = "Array<number | bigint>")] values: Vec<JsValueIn>,
+        #[napi(ts_arg_type = "Array<number | bigint | string | Uint8Array>")] values: Vec<JsValueIn>,
     ) -> Result<()> {
         if indices.len() != values.len() {
             return Err(with_code(
@@ -151,7 +170,7 @@ impl NativeVector {
     pub fn push(
         &mut self,
         env: &Env,
-        #[napi(ts_arg_type = "Array<number | bigint>")] values: Vec<JsValueIn>,
+        #[napi(ts_arg_type = "Array<number | bigint | string | Uint8Array>")] values: Vec<JsValueIn>,
     ) -> Result<f64> {
         let mut vec = self.vec_mut(env)?;
         let dtype = vec.dtype();
@@ -167,7 +186,7 @@ impl NativeVector {
         External::new(Rc::clone(&self.vec))
     }
 
-    #[napi(ts_return_type = "number | bigint | undefined")]
+    #[napi(ts_return_type = "number | bigint | Buffer | undefined")]
     pub fn pop(&mut self, env: &Env) -> Result<Option<JsValueOut>> {
         self.before_shrink(env)?;
         let mut vec = self.vec_mut(env)?;
