@@ -45,6 +45,10 @@ export type Format = 'raw' | 'npy';
 /** The runtime's `Float16Array` (Node 24 and later have one; Node 20 and 22 do not). */
 const Float16ArrayOfRuntime = (globalThis as { Float16Array?: Float16ArrayConstructor }).Float16Array;
 
+/** `Float16Array` where the TypeScript lib declares it (`ESNext.Float16`), else nothing: so
+ * these declarations also compile for a consumer whose lib predates it. */
+type Float16ArrayOfLib = typeof globalThis extends { Float16Array: { prototype: infer A } } ? A : never;
+
 /** The typed arrays of the fixed-size dtypes. A `bytes<N>` dtype's is `Uint8Array` (raw
  * NUL-padded elements). float16's is `Float16Array` where the runtime has one, else a
  * `Uint16Array` of the raw bits; bfloat16's is a `Uint16Array` of the raw bits; float80's
@@ -60,7 +64,7 @@ export interface TypedArrayOf {
   uint64: BigUint64Array;
   float32: Float32Array;
   float64: Float64Array;
-  float16: Float16Array | Uint16Array;
+  float16: Float16ArrayOfLib | Uint16Array;
   bfloat16: Uint16Array;
   float80: Uint8Array;
 }

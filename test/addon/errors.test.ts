@@ -666,18 +666,6 @@ describe('ERR_MMVEC_BAD_DTYPE and ERR_MMVEC_BAD_MODE', () => {
     expect(fs.existsSync(file), 'no file is created').toBe(false);
   });
 
-  // The core knows them; the addon refuses them until it handles them (issue 11).
-  it.each(['float16', 'bfloat16', 'long_double', 'bytes8'])('dtype %j, not served by the addon yet', (name) => {
-    const file = tmp.file();
-    const canonical = { long_double: 'float80' }[name] ?? name;
-    expectCode(
-      () => MmapVector.open(file, { dtype: name as DType }),
-      'ERR_MMVEC_BAD_DTYPE',
-      `dtype ${canonical} is not supported by the Node addon yet`,
-    );
-    expect(fs.existsSync(file), 'no file is created').toBe(false);
-  });
-
   it.each(['rw', 'R', 'w', 'r+w', '', 'a+'])('unknown mode %j', (name) => {
     const file = tmp.file();
     expectCode(
