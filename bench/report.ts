@@ -85,7 +85,9 @@ function overviewTable(rows: OverviewRow[]): string[] {
       `| ${row.work} | ${builtin} | ${ceiling} | ${cell(row.seed, row.builtin)} | ${cell(row.mmvec, row.builtin)} | ${row.target?.text ?? ''} | ${met} |`,
     );
   }
-  return [...out, ''];
+  const profile =
+    'Instructions per command, counted by callgrind, and what they say bounds the targets not met: [PROFILE.md](PROFILE.md) (`npm run bench:profile`).';
+  return [...out, '', profile, ''];
 }
 
 /** 475.1 M, 12.3 k, 950: for the runs table. */

@@ -73,8 +73,15 @@ impl MappedVec {
     /// bytes as [`Effect::PutAt`] runs of at most `max_bytes` (see [`MappedVec::chunks`]),
     /// then its length.
     pub fn rebuild(&self, max_bytes: usize) -> impl Iterator<Item = Effect<'_>> {
-        self.chunks(max_bytes)
+        self.rebuild_then(&[], max_bytes)
+    }
+
+    /// As [`MappedVec::rebuild`] for the vector followed by `tail`, whole elements not in
+    /// the file yet (see [`MappedVec::chunks_then`]).
+    pub fn rebuild_then<'a>(&'a self, tail: &'a [u8], max_bytes: usize) -> impl Iterator<Item = Effect<'a>> {
+        let len = (self.len() + tail.len() / self.dtype().itemsize()) as u64;
+        self.chunks_then(tail, max_bytes)
             .map(|(start, bytes)| Effect::PutAt { start, bytes })
-            .chain(std::iter::once(Effect::length_of(self)))
+            .chain(std::iter::once(Effect::SetLen(len)))
     }
 }

@@ -384,9 +384,19 @@ impl MappedVec {
     /// element each), with the index of each run's first element: what a snapshot carries,
     /// so saving and loading need bounded memory.
     pub fn chunks(&self, max_bytes: usize) -> impl Iterator<Item = (u64, &[u8])> {
+        self.chunks_then(&[], max_bytes)
+    }
+
+    /// As [`MappedVec::chunks`] for the vector followed by `tail`: whole elements that come
+    /// after its end but are not in the file yet (appends a writer holds back).
+    pub fn chunks_then<'a>(&'a self, tail: &'a [u8], max_bytes: usize) -> impl Iterator<Item = (u64, &'a [u8])> {
         let itemsize = self.itemsize();
         let per_chunk = (max_bytes / itemsize).max(1);
-        self.as_bytes().chunks(per_chunk * itemsize).enumerate().map(move |(n, chunk)| ((n * per_chunk) as u64, chunk))
+        let runs = |bytes: &'a [u8], first: u64| {
+            let runs = bytes.chunks(per_chunk * itemsize).enumerate();
+            runs.map(move |(n, chunk)| (first + (n * per_chunk) as u64, chunk))
+        };
+        runs(self.as_bytes(), 0).chain(runs(tail, self.len() as u64))
     }
 
     /// Removes and returns the last element, or `None` if the vector is empty.

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use mmvec_core::{DType, Error, MappedVec, Mode, OpenOptions, Scalar};
+use mmvec_core::{DType, Effect, Error, MappedVec, Mode, OpenOptions, Scalar};
 
 fn temp() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -292,4 +292,22 @@ fn held_shrinks_keep_the_file_until_released() {
     v.hold_shrinks(false);
     v.settle().unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), [7]);
+}
+
+#[test]
+fn chunks_and_rebuild_carry_a_tail_of_elements_not_in_the_file() {
+    let (_dir, path) = temp();
+    let mut v = open(&path, DType::Int16, Mode::Append).unwrap();
+    v.append_bytes(&[1, 0, 2, 0, 3, 0]).unwrap();
+    let tail = [4, 0, 5, 0];
+    let runs: Vec<(u64, &[u8])> = v.chunks_then(&tail, 4).collect();
+    assert_eq!(runs, [(0, &[1, 0, 2, 0][..]), (2, &[3, 0][..]), (3, &tail[..])]);
+    assert_eq!(v.chunks(4).collect::<Vec<_>>(), runs[..2]);
+    let effects: Vec<Effect> = v.rebuild_then(&tail, 4).collect();
+    assert_eq!(effects.last(), Some(&Effect::SetLen(5)));
+    let (_other_dir, other_path) = temp();
+    let mut rebuilt = open(&other_path, DType::Int16, Mode::Append).unwrap();
+    effects.iter().for_each(|effect| rebuilt.apply(effect).unwrap());
+    assert_eq!(rebuilt.as_bytes(), [1, 0, 2, 0, 3, 0, 4, 0, 5, 0]);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 6, "the tail is not written to the file");
 }

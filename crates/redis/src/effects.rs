@@ -138,17 +138,16 @@ impl<T, R> Emitter<T, R> {
 /// create a missing file (only when that is the whole truth: an empty vector, or the
 /// elements follow; never for a key whose file is missing here); then, with
 /// `mmvec.snapshot data`, a writable key's elements (held-back appends included: see
-/// `VectorKey::chunks`) as chunked positional writes and its length, so a node without
+/// `MappedVec::rebuild_then`) as chunked positional writes and its length, so a node without
 /// the file gets it too.
 pub fn rebuild<T, R>(emitter: &Emitter<T, R>, key: Name, vector: &VectorKey) -> Result<(), RedisError> {
     let mapped = vector.vec().is_ok();
     let plan = RebuildPlan::of(vector.count(), mapped, vector.binding.readonly, carries_data());
     emitter.bind(key, &vector.binding, vector.count(), plan.create);
     if plan.elements {
-        for (start, bytes) in vector.chunks(CHUNK_BYTES) {
-            emitter.effect(key, &Effect::PutAt { start, bytes })?;
+        for effect in vector.vec()?.rebuild_then(vector.held_appends(), CHUNK_BYTES) {
+            emitter.effect(key, &effect)?;
         }
-        emitter.effect(key, &Effect::SetLen(vector.count()))?;
     }
     Ok(())
 }

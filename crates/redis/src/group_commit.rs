@@ -6,7 +6,7 @@
 //! shutdown (`fork`'s event settles every vector), and — through a command filter that
 //! exists only while appends are held — every other command at all, since some (a script
 //! past `busy-reply-threshold`, a module that yields) let the server send queued replies
-//! without the event below. A snapshot carries them (`VectorKey::chunks`): a fork child
+//! without the event below. A snapshot carries them (`MappedVec::chunks_then`): a fork child
 //! that serverCron starts (a BGSAVE, a rewrite, a full sync; Redis fires no event in the
 //! server before that fork) may hold some, and must not write the file itself.
 //!

@@ -68,7 +68,7 @@ pub unsafe extern "C" fn rdb_save(rdb: *mut raw::RedisModuleIO, value: *mut c_vo
             // The held-back appends too: a fork child (Redis fires no event in the server
             // before the fork of a BGSAVE that serverCron starts) may hold some that the
             // file does not have yet.
-            for (_, chunk) in key.chunks(CHUNK_BYTES) {
+            for (_, chunk) in vec.chunks_then(key.held_appends(), CHUNK_BYTES) {
                 raw::save_slice(rdb, chunk);
             }
             raw::save_slice(rdb, &[]);

@@ -339,21 +339,10 @@ impl VectorKey {
         }
     }
 
-    /// The vector's bytes in runs of whole elements of at most `max_bytes`, each with the
-    /// index of its first element: the file's (see `MappedVec::chunks`), then the
-    /// held-back appends'. What a snapshot carries: in a fork child the appends may not be
-    /// in the file, and the child must not write them there (the server may have
-    /// written, shrunk and overwritten that part since the fork).
-    pub fn chunks(&self, max_bytes: usize) -> impl Iterator<Item = (u64, &[u8])> {
-        let mapped = self.vec().ok();
-        let (len, itemsize) = mapped.map_or((0, 1), |vec| (vec.len() as u64, vec.dtype().itemsize()));
-        let per_chunk = (max_bytes / itemsize).max(1);
-        let held = self.appended.chunks(per_chunk * itemsize).enumerate();
-        let held = held.map(move |(n, chunk)| (len + (n * per_chunk) as u64, chunk));
-        mapped.into_iter().flat_map(move |vec| vec.chunks(max_bytes)).chain(held)
-    }
-
-    /// The held-back appends (see `appended`).
+    /// The held-back appends (see `appended`). A snapshot carries them after the file's
+    /// elements (`MappedVec::chunks_then`): in a fork child they may not be in the file,
+    /// and the child must not write them there (the server may have written, shrunk and
+    /// overwritten that part since the fork).
     pub fn held_appends(&self) -> &[u8] {
         &self.appended
     }
