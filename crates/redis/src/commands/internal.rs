@@ -18,13 +18,7 @@ use crate::vector_key::{Binding, VectorKey, core_error};
 /// the end extends the vector (zero-filled gap), as replay onto a shorter file needs.
 pub fn put_at(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     only_replicated(ctx, "MMVEC.PUTAT")?;
-    if args.len() < 4 || !args.len().is_multiple_of(2) {
-        return Err(RedisError::WrongArity);
-    }
-    let writes = (2..args.len())
-        .step_by(2)
-        .map(|i| Ok((position(args, i)?, args.bytes(i + 1))))
-        .collect::<Result<Vec<_>, RedisError>>()?;
+    let writes = positioned(args)?;
     let effect = match writes.as_slice() {
         [(start, bytes)] => Effect::PutAt { start: *start, bytes },
         _ => Effect::PutMany(&writes),
@@ -36,14 +30,16 @@ pub fn put_at(ctx: &Context, args: &Args) -> Result<(), RedisError> {
 /// text (what `MMVEC.SET` was given), parsed with the key's dtype.
 pub fn put_text(ctx: &Context, args: &Args) -> Result<(), RedisError> {
     only_replicated(ctx, "MMVEC.PUTTEXT")?;
+    let writes = positioned(args)?;
+    apply(ctx, args, c"mmvec.set", Effect::PutText(&writes))
+}
+
+/// The `index payload` pairs after the key, each index checked.
+fn positioned<'a>(args: &'a Args) -> Result<Vec<(u64, &'a [u8])>, RedisError> {
     if args.len() < 4 || !args.len().is_multiple_of(2) {
         return Err(RedisError::WrongArity);
     }
-    let writes = (2..args.len())
-        .step_by(2)
-        .map(|i| Ok((position(args, i)?, args.bytes(i + 1))))
-        .collect::<Result<Vec<_>, RedisError>>()?;
-    apply(ctx, args, c"mmvec.set", Effect::PutText(&writes))
+    (2..args.len()).step_by(2).map(|i| Ok((position(args, i)?, args.bytes(i + 1)))).collect()
 }
 
 /// `MMVEC.SPLICE key start bytes`: writes at `start` and sets the length to its end.
