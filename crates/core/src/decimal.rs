@@ -102,21 +102,30 @@ fn scaled_digits(value: X87DoubleExtended, count: usize) -> Option<(bool, String
 fn shortest_from<F: Float>(value: F, negative: bool, digits: &str, exponent: i64) -> Option<String> {
     // The shortest decimal that parses back lies between the value's neighbours, so at
     // each length one of the two decimals of that length around the value is it, if any is.
-    for length in 1..=digits.len() {
+    let at_length = |length: usize| {
         let down = digits[..length].to_owned();
         let (up, up_exponent) = increment(&down, exponent);
         let next = digits.as_bytes().get(length).copied().unwrap_or(b'0');
         let candidates =
             if next >= b'5' { [(up, up_exponent), (down, exponent)] } else { [(down, exponent), (up, up_exponent)] };
-        for (candidate, exponent) in candidates {
-            let text = scientific(negative, &candidate, exponent);
-            let back = F::from_str_r(&text, Round::NearestTiesToEven).map(|parsed| parsed.value.to_bits());
-            if back == Ok(value.to_bits()) {
-                return Some(restyle(&text));
-            }
+        candidates.into_iter().map(|(candidate, exponent)| scientific(negative, &candidate, exponent)).find(|text| {
+            F::from_str_r(text, Round::NearestTiesToEven).map(|parsed| parsed.value.to_bits()) == Ok(value.to_bits())
+        })
+    };
+    // A length that parses back stays one when digits are added (the decimal found lies
+    // on the longer lengths' grid too, beyond one of the two around the value, which are
+    // then between it and the value), so the shortest is found by bisection: a handful of
+    // exact parses per value rather than two per length (float80's are the costly ones).
+    let (mut shorter, mut found) = (1, digits.len());
+    let mut text = at_length(found)?;
+    while shorter < found {
+        let middle = (shorter + found) / 2;
+        match at_length(middle) {
+            Some(shorter_text) => (text, found) = (shorter_text, middle),
+            None => shorter = middle + 1,
         }
     }
-    None
+    Some(restyle(&text))
 }
 
 /// The sign, significant digits (no trailing zeros) and decimal exponent of apfloat's
