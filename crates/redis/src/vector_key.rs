@@ -5,6 +5,7 @@
 
 mod appends;
 mod pending;
+mod registry;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -3,42 +3,26 @@
 //! the child exits, or on a once-a-second retry, not only on the vector's next write.
 
 use std::ffi::c_void;
-use std::sync::Mutex;
 
 use redis_module::{Context, raw};
 
 use super::VectorKey;
+use super::registry::Registry;
 
-/// Addresses of vectors (owned by Redis, boxed, never moved) with a pending shrink.
-static PENDING: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+/// Vectors with a pending shrink.
+static PENDING: Registry = Registry::new();
 
 pub(super) fn remember(key: &VectorKey) {
-    let address = key as *const VectorKey as usize;
-    if let Ok(mut list) = PENDING.lock()
-        && !list.contains(&address)
-    {
-        list.push(address);
-    }
+    PENDING.remember(key);
 }
 
-/// Called when Redis unlinks the key (main thread, before a lazy free elsewhere) and
-/// when the value is dropped.
 pub(super) fn forget(key: *const VectorKey) {
-    if let Ok(mut list) = PENDING.lock() {
-        list.retain(|&address| address != key as usize);
-    }
+    PENDING.forget(key);
 }
 
 /// Truncates every file whose deferred shrink can now proceed. Main thread only.
 pub fn settle_all() {
-    let Ok(mut list) = PENDING.lock() else { return };
-    list.retain(|&address| {
-        // SAFETY: a remembered vector is alive: it is forgotten when Redis unlinks it from
-        // the keyspace and when it is dropped, both before its memory is released; and only
-        // the main thread, which runs this, touches vectors in the keyspace.
-        let key = unsafe { &mut *(address as *mut VectorKey) };
-        key.settle()
-    });
+    PENDING.retain(VectorKey::settle);
 }
 
 /// Retries once a second (shrinks a reader blocked wait for the reader to close).
